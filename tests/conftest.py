@@ -1,0 +1,112 @@
+"""Fixtures shared by every test: factories that return real records made through services."""
+
+import itertools
+from typing import Any
+
+import pytest
+
+from truce.funnel import selectors as funnel_selectors
+from truce.funnel import services as funnel_services
+from truce.identity import services as identity_services
+from truce.identity.models import Role, TeamKey
+from truce.people import services as people_services
+from truce.touches import services as touch_services
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+
+ROLE_TEAM = {
+    Role.MARKETING_OWNER: TeamKey.MARKETING,
+    Role.MARKETER: TeamKey.MARKETING,
+    Role.SALES_OWNER: TeamKey.SALES,
+    Role.SALES_REP: TeamKey.SALES,
+}
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str = Role.SALES_REP, username: str | None = None, **fields: Any):
+        teams = identity_services.ensure_teams()
+        team = teams.get(ROLE_TEAM.get(role, ""))
+        return identity_services.create_user(
+            username=username or f"user{next(_counter)}",
+            password=PASSWORD,
+            role=role,
+            team=team,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.ADMIN, username="admin")
+
+
+@pytest.fixture
+def rep(make_user):
+    return make_user(Role.SALES_REP, username="rep", first_name="Rita", last_name="Rep")
+
+
+@pytest.fixture
+def marketer(make_user):
+    return make_user(Role.MARKETER, username="marketer")
+
+
+@pytest.fixture
+def make_company(admin_user):
+    def make(name: str | None = None, domain: str | None = None, **fields: Any):
+        n = next(_counter)
+        company, _ = people_services.create_company(
+            actor=admin_user,
+            name=name or f"Company {n}",
+            domain=domain or f"company{n}.example",
+            **fields,
+        )
+        return company
+
+    return make
+
+
+@pytest.fixture
+def make_contact(admin_user):
+    def make(email: str | None = None, **fields: Any):
+        n = next(_counter)
+        contact, _ = people_services.create_contact(
+            actor=admin_user,
+            email=email if email is not None else f"person{n}@example.com",
+            first_name=fields.pop("first_name", f"Person{n}"),
+            **fields,
+        )
+        return contact
+
+    return make
+
+
+@pytest.fixture
+def stage():
+    return lambda key: funnel_selectors.get_stage(key=key)
+
+
+@pytest.fixture
+def make_campaign(marketer):
+    def make(name: str | None = None, channel: str = "paid_search", **fields: Any):
+        return touch_services.create_campaign(
+            actor=marketer, name=name or f"Campaign {next(_counter)}", channel=channel, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_lead(admin_user, make_contact, stage):
+    def make(stage_key: str = "lead", contact=None, actor=None, **fields: Any):
+        return funnel_services.create_lead(
+            contact=contact or make_contact(),
+            actor=actor or admin_user,
+            stage=stage(stage_key),
+            **fields,
+        )
+
+    return make

@@ -1,0 +1,34 @@
+"""What each role may do. One table, read by every surface."""
+
+from truce.errors import PermissionDenied
+
+from .models import Role
+
+WRITE_RECORDS = frozenset(
+    {Role.ADMIN, Role.MARKETING_OWNER, Role.MARKETER, Role.SALES_OWNER, Role.SALES_REP}
+)
+MANAGE_CAMPAIGNS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.MARKETER})
+CONFIGURE_FUNNEL = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+MERGE_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+
+_ACTIONS = {
+    "write_records": WRITE_RECORDS,
+    "manage_campaigns": MANAGE_CAMPAIGNS,
+    "configure_funnel": CONFIGURE_FUNNEL,
+    "merge_records": MERGE_RECORDS,
+}
+
+
+def can(user, action: str) -> bool:
+    """A system actor (None) may do anything; a user needs a role listed for the action."""
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    return user.is_superuser or user.role in _ACTIONS[action]
+
+
+def require(user, action: str) -> None:
+    if not can(user, action):
+        role = getattr(user, "role", "?")
+        raise PermissionDenied(f"The {role} role may not {action.replace('_', ' ')}.")

@@ -1,0 +1,171 @@
+"""Truce settings: everything comes from the environment (see docs/reference/settings.md)."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def envbool(name: str, default: str) -> bool:
+    value = os.getenv(name, default).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
+
+
+def envint(name: str, default: str) -> int:
+    value = os.getenv(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+DEBUG = envbool("TRUCE_DEBUG", "false")
+DATA_DIR = Path(os.getenv("TRUCE_DATA_DIR", "./.truce")).resolve()
+
+SECRET_KEY = os.getenv("TRUCE_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TRUCE_SECRET_KEY is not set. Set it (50+ random characters), "
+            "or set TRUCE_DEBUG=true for a throwaway key in development."
+        )
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = envlist("TRUCE_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = envlist("TRUCE_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "truce.identity",
+    "truce.ledger",
+    "truce.people",
+    "truce.funnel",
+    "truce.touches",
+    "truce.api",
+    "truce.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "truce.urls"
+WSGI_APPLICATION = "truce.wsgi.application"
+AUTH_USER_MODEL = "identity.User"
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "funnel:lead_list"
+LOGOUT_REDIRECT_URL = "identity:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    url = os.getenv("DATABASE_URL", "")
+    if url:
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=envint("TRUCE_CONN_MAX_AGE", "600"))
+        )
+        config["CONN_HEALTH_CHECKS"] = True
+        return config
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "truce.sqlite3",
+        "CONN_MAX_AGE": envint("TRUCE_CONN_MAX_AGE", "600"),
+        "OPTIONS": {
+            # WAL lets readers run beside the single writer; IMMEDIATE takes the write
+            # lock at BEGIN so two writers queue instead of failing with "locked".
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("TRUCE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.getenv("TRUCE_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("TRUCE_SECURE_COOKIES", "false")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+EMAIL_BACKEND = os.getenv("TRUCE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.getenv("TRUCE_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = envint("TRUCE_EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("TRUCE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("TRUCE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("TRUCE_EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = os.getenv("TRUCE_EMAIL_FROM", "truce@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.getenv("TRUCE_LOG_LEVEL", "WARNING")},
+}
+
+# API: largest page a client may ask for.
+TRUCE_API_MAX_LIMIT = envint("TRUCE_API_MAX_LIMIT", "200")

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from truce.api.urls import urlpatterns as api_urlpatterns
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_urlpatterns)),  # type: ignore[arg-type]
+    path("", include("truce.identity.urls")),
+    path("", include("truce.funnel.urls")),
+]
