@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "truce.touches",
     "truce.api",
     "truce.demo",
+    "truce.runtime",
 ]
 
 MIDDLEWARE = [
