@@ -15,7 +15,7 @@ STAGES = [
         "Lead",
         "marketing",
         "A known person who gave us their contact details in exchange for something of value.",
-        [{"name": "Has an email address", "rule": "contact.email != null"}],
+        [{"name": "Has an email address", "rule": "contact_email != null"}],
         30,
         [{"title": "Industry white paper", "kind": "white_paper"}],
     ),
@@ -24,7 +24,7 @@ STAGES = [
         "Marketing qualified (MQL)",
         "marketing",
         "A lead that meets the signed sales-ready definition and is handed to sales.",
-        [{"name": "Has an email address", "rule": "contact.email != null"}],
+        [{"name": "Has an email address", "rule": "contact_email != null"}],
         7,
         [
             {"title": "Buyer's guide", "kind": "white_paper"},

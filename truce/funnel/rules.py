@@ -8,7 +8,10 @@ import rule_engine
 
 from .errors import InvalidRule
 
-_CONTEXT = rule_engine.Context(default_value=None, default_timezone="UTC")
+# Names are flat (`company_employees`), facts are a mapping read as `facts['budget']`.
+_CONTEXT = rule_engine.Context(
+    default_value=None, default_timezone="UTC", mapping_attribute_lookup=False
+)
 
 
 @dataclass(frozen=True)
@@ -66,16 +69,12 @@ def lead_facts(lead: Any) -> dict[str, Any]:
         "facts": dict(lead.facts or {}),
         "touches": lead.touch_count,
         "sales_touches": lead.sales_touch_count,
-        "contact": {
-            "email": contact.email or None,
-            "country": contact.country or None,
-            "title": contact.title or None,
-        },
-        "company": {
-            "name": company.name if company else None,
-            "domain": company.domain if company else None,
-            "employees": company.employees if company else None,
-            "industry": (company.industry or None) if company else None,
-            "country": (company.country or None) if company else None,
-        },
+        "contact_email": contact.email or None,
+        "contact_country": contact.country or None,
+        "contact_title": contact.title or None,
+        "company_name": company.name if company else None,
+        "company_domain": company.domain if company else None,
+        "company_employees": company.employees if company else None,
+        "company_industry": (company.industry or None) if company else None,
+        "company_country": (company.country or None) if company else None,
     }
