@@ -1,0 +1,50 @@
+import pytest
+
+from truce.funnel import services as funnel_services
+from truce.identity.models import Role
+
+
+@pytest.fixture
+def rep_client(client, rep):
+    client.force_login(rep)
+    return client
+
+
+@pytest.fixture
+def viewer(make_user):
+    return make_user(Role.VIEWER, username="vera", first_name="Vera", last_name="Viewer")
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def acme_lead(make_company, make_contact, make_lead, rep):
+    """A lead in MQL owned by Rita Rep, for Ada Lovelace of Acme."""
+    company = make_company(name="Acme Corp", domain="acme.example", employees=250)
+    contact = make_contact(
+        email="ada@acme.example", first_name="Ada", last_name="Lovelace", company=company
+    )
+    return make_lead("mql", contact=contact, owner=rep, source="webinar", score=55)
+
+
+@pytest.fixture
+def refresh():
+    def get(lead):
+        lead.refresh_from_db()
+        return lead
+
+    return get
+
+
+@pytest.fixture
+def close_lead(admin_user):
+    def close(lead, outcome="lost", reason="price"):
+        return funnel_services.set_outcome(
+            lead=lead, outcome=outcome, reason=reason, actor=admin_user
+        )
+
+    return close
