@@ -1,13 +1,64 @@
-"""Placeholder: the API is assembled here (see docs/reference/api.md)."""
+"""The API at /api/v1: auth, error shape and routers assembled (see docs/reference/api.md)."""
 
-from django.http import JsonResponse
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Truce API", version="1", urls_namespace="api")
+from truce.funnel.api import router as funnel_router
+from truce.people.api import router as people_router
+from truce.touches.api import router as touches_router
+
+from .auth import AUTH
+from .docs import LocalSwagger
+from .errors import install_handlers
+from .responses import error_item, error_response
 
 
-def unknown_endpoint(request, rest: str):
-    return JsonResponse(
-        {"code": "not_found", "field": None, "message": f"No API endpoint at /api/v1/{rest}."},
-        status=404,
-    )
+def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a wrong method with a plain-text 405; give it the error shape."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            message = f"{request.method} is not allowed here; use {allowed}."
+            return error_response(
+                405, [error_item("method_not_allowed", None, message)], headers={"Allow": allowed}
+            )
+        return response
+
+    return wrapped
+
+
+class TruceAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        return [
+            URLPattern(p.pattern, _json_405(p.callback), p.default_args, p.name)
+            if isinstance(p, URLPattern)
+            else p
+            for p in super()._get_urls()
+        ]
+
+
+api = TruceAPI(
+    title="Truce API",
+    version="1",
+    urls_namespace="api",
+    auth=AUTH,
+    docs=LocalSwagger(),
+    description="The REST API of Truce. Errors share one JSON shape; see docs/reference/api.md.",
+)
+install_handlers(api)
+api.add_router("", people_router)
+api.add_router("", funnel_router)
+api.add_router("", touches_router)
+
+
+def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    message = f"No API endpoint at /api/v1/{rest}."
+    return error_response(404, [error_item("not_found", None, message)])

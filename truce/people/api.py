@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from truce.api import references
+from truce.api.auth import actor
 from truce.api.idempotency import create_once
 from truce.api.pagination import Cursor, Limit, page
 from truce.api.responses import json_response
@@ -129,7 +130,7 @@ def _contact_fields(payload: dict[str, Any]) -> dict[str, Any]:
 def list_contacts(
     request: HttpRequest, q: Search = "", limit: Limit = 50, cursor: Cursor = None
 ) -> HttpResponse:
-    qs = selectors.contacts_visible_to(user=request.auth, search=q)  # type: ignore[attr-defined]
+    qs = selectors.contacts_visible_to(user=actor(request), search=q)
     rows, next_cursor = page(qs, limit=limit, cursor=cursor)
     return json_response({"items": [contact_dict(c) for c in rows], "next_cursor": next_cursor})
 
@@ -139,9 +140,7 @@ def read_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
     return json_response(contact_dict(services.get_contact(contact_id=contact_id)))
 
 
-@router.post(
-    "/contacts", response={201: ContactOut, 200: ContactOut, **ERRORS}, tags=["contacts"]
-)
+@router.post("/contacts", response={201: ContactOut, 200: ContactOut, **ERRORS}, tags=["contacts"])
 def create_contact(
     request: HttpRequest, payload: ContactIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -150,7 +149,7 @@ def create_contact(
 
     def create() -> tuple[int, dict[str, Any]]:
         fields = _contact_fields(dict(body))
-        contact, created = services.create_contact(actor=request.auth, **fields)  # type: ignore[attr-defined]
+        contact, created = services.create_contact(actor=actor(request), **fields)
         return (201 if created else 200), contact_dict(contact)
 
     return create_once(request, key=idempotency_key, body=body, create=create)
@@ -160,7 +159,7 @@ def create_contact(
 def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> HttpResponse:
     contact = services.get_contact(contact_id=contact_id)
     changes = _contact_fields(payload.model_dump(exclude_unset=True))
-    contact = services.update_contact(contact=contact, actor=request.auth, changes=changes)  # type: ignore[attr-defined]
+    contact = services.update_contact(contact=contact, actor=actor(request), changes=changes)
     return json_response(contact_dict(contact))
 
 
@@ -171,15 +170,15 @@ def merge_contact(request: HttpRequest, contact_id: int, payload: MergeIn) -> Ht
     """Fold `duplicate_id` into this contact; its leads and touches move here."""
     survivor = services.get_contact(contact_id=contact_id)
     duplicate = references.contact(payload.duplicate_id, field="duplicate_id")
-    merged = services.merge_contacts(survivor=survivor, duplicate=duplicate, actor=request.auth)  # type: ignore[attr-defined]
-    return json_response(contact_dict(services.get_contact(contact_id=merged.pk)))
+    merged = services.merge_contacts(survivor=survivor, duplicate=duplicate, actor=actor(request))
+    return json_response(contact_dict(merged))
 
 
 @router.get("/companies", response={200: CompanyPage, **ERRORS}, tags=["companies"])
 def list_companies(
     request: HttpRequest, q: Search = "", limit: Limit = 50, cursor: Cursor = None
 ) -> HttpResponse:
-    qs = selectors.companies_visible_to(user=request.auth, search=q)  # type: ignore[attr-defined]
+    qs = selectors.companies_visible_to(user=actor(request), search=q)
     rows, next_cursor = page(qs, limit=limit, cursor=cursor)
     return json_response({"items": [company_dict(c) for c in rows], "next_cursor": next_cursor})
 
@@ -199,7 +198,7 @@ def create_company(
     body = payload.model_dump()
 
     def create() -> tuple[int, dict[str, Any]]:
-        company, created = services.create_company(actor=request.auth, **body)  # type: ignore[attr-defined]
+        company, created = services.create_company(actor=actor(request), **body)
         return (201 if created else 200), company_dict(company)
 
     return create_once(request, key=idempotency_key, body=body, create=create)
@@ -209,7 +208,7 @@ def create_company(
 def update_company(request: HttpRequest, company_id: int, payload: CompanyPatch) -> HttpResponse:
     company = services.get_company(company_id=company_id)
     changes = payload.model_dump(exclude_unset=True)
-    company = services.update_company(company=company, actor=request.auth, changes=changes)  # type: ignore[attr-defined]
+    company = services.update_company(company=company, actor=actor(request), changes=changes)
     return json_response(company_dict(company))
 
 
@@ -220,5 +219,5 @@ def merge_company(request: HttpRequest, company_id: int, payload: MergeIn) -> Ht
     """Fold `duplicate_id` into this company; its contacts and leads move here."""
     survivor = services.get_company(company_id=company_id)
     duplicate = references.company(payload.duplicate_id, field="duplicate_id")
-    merged = services.merge_companies(survivor=survivor, duplicate=duplicate, actor=request.auth)  # type: ignore[attr-defined]
+    merged = services.merge_companies(survivor=survivor, duplicate=duplicate, actor=actor(request))
     return json_response(company_dict(merged))
