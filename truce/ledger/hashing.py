@@ -10,9 +10,21 @@ from django.core.serializers.json import DjangoJSONEncoder
 GENESIS_HASH = "0" * 64
 
 
+def _canonical_numbers(value: Any) -> Any:
+    # PostgreSQL's jsonb hands 1e16 back as 10000000000000000 and -0.0 as 0.0: integral
+    # floats are stored and hashed as integers so both databases agree on the bytes.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _canonical_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_canonical_numbers(item) for item in value]
+    return value
+
+
 def normalise_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """Round-trip through JSON so what is hashed is exactly what the database hands back."""
-    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    return _canonical_numbers(json.loads(json.dumps(payload, cls=DjangoJSONEncoder)))
 
 
 def canonical_time(moment: datetime) -> str:
