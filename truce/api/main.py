@@ -25,7 +25,7 @@ def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
-            allowed = response["Allow"]
+            allowed = ", ".join(sorted(response["Allow"].split(", ")))
             message = f"{request.method} is not allowed here; use {allowed}."
             return error_response(
                 405, [error_item("method_not_allowed", None, message)], headers={"Allow": allowed}
