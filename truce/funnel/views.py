@@ -35,6 +35,9 @@ CLOSING = (
     (Outcome.RECYCLED, "Recycle to nurture"),
     (Outcome.DISQUALIFIED, "Disqualify"),
 )
+# Which form on the lead page shows its own refusal; any other refusal shows above them.
+_OPEN_SLOTS = frozenset({"move", "won", *(o for o, _ in CLOSING), "touch"})
+_CLOSED_SLOTS = frozenset({"reopen", "touch"})
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -94,6 +97,8 @@ def _lead_context(
         for outcome, label in CLOSING
     ]
     targets = [s for s in stage_list if s.pk != lead.stage_id]
+    shown = _OPEN_SLOTS if lead.outcome == Outcome.OPEN else _CLOSED_SLOTS
+    other_error = next((m for slot, m in (errors or {}).items() if slot not in shown), "")
     return {
         "lead": lead,
         "stage": lead.stage,
@@ -103,6 +108,7 @@ def _lead_context(
         "closing": closing,
         "touch_form": TouchForm(bound.get("touch"), auto_id="id_touch_%s"),
         "errors": errors or {},
+        "other_error": other_error,
         "nav": "leads",
     }
 
