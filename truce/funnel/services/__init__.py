@@ -8,12 +8,19 @@ from .leads import (
     set_outcome,
     update_lead,
 )
-from .vocabulary import add_reason, approve_term_version, propose_term_version, update_stage
+from .vocabulary import (
+    add_reason,
+    approve_term_version,
+    create_stage,
+    propose_term_version,
+    update_stage,
+)
 
 __all__ = [
     "add_reason",
     "approve_term_version",
     "create_lead",
+    "create_stage",
     "default_stage",
     "move_lead",
     "propose_term_version",

@@ -25,6 +25,44 @@ STAGE_FIELDS = (
 
 
 @transaction.atomic
+def create_stage(
+    *,
+    key: str,
+    name: str,
+    team: str,
+    position: int,
+    definition: str,
+    actor: Any,
+    **fields: Any,
+) -> Stage:
+    """Add a stage to the funnel at `position` (stages are ordered by position)."""
+    require(actor, "configure_funnel")
+    parse_criteria(fields.get("entry_criteria", []))
+    if Stage.objects.filter(key=key).exists():
+        raise Conflict(f"A stage with key {key!r} exists already.", field="key")
+    if Stage.objects.filter(position=position).exists():
+        raise Conflict(f"Position {position} is taken.", field="position")
+    stage = Stage.objects.create(
+        key=key, name=name, team=team, position=position, definition=definition, **fields
+    )
+    ledger.append(
+        kind="stage.created",
+        subject_type="stage",
+        subject_id=stage.pk,
+        actor=actor,
+        payload={
+            "key": key,
+            "name": name,
+            "team": team,
+            "position": position,
+            "definition": definition,
+            **fields,
+        },
+    )
+    return stage
+
+
+@transaction.atomic
 def update_stage(*, stage: Stage, actor: Any, changes: dict[str, Any]) -> Stage:
     """Rename or redefine a stage. Its key is permanent, so history keeps its meaning."""
     require(actor, "configure_funnel")
