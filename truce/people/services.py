@@ -29,56 +29,42 @@ def _jsonable(value: Any) -> Any:
     return value.pk if hasattr(value, "pk") else value
 
 
+def _create_unique(
+    model: type[_Record], key_field: str, key: str | None, actor: Any, values: dict[str, Any]
+) -> tuple[_Record, bool]:
+    """Return the record already holding `key` (following merges), or a new one."""
+    require(actor, "write_records")
+    if key:
+        existing = model.objects.select_for_update().filter(**{key_field: key}).first()
+        if existing:
+            return _survivor(existing), False
+    now = timezone.now()
+    record = model.objects.create(created_at=now, updated_at=now, **{key_field: key}, **values)
+    name = model._meta.model_name
+    ledger.append(
+        kind=f"{name}.created",
+        subject_type=str(name),
+        subject_id=record.pk,
+        actor=actor,
+        payload={key_field: key, **{k: _jsonable(v) for k, v in values.items()}},
+    )
+    return record, True
+
+
 @transaction.atomic
 def create_company(
     *, actor: Any, name: str, domain: str = "", **fields: Any
 ) -> tuple[Company, bool]:
     """Return (company, created). A company whose domain is known already is returned as is."""
-    require(actor, "write_records")
     key = domain_key(domain)
-    if key:
-        existing = Company.objects.select_for_update().filter(domain=key).first()
-        if existing:
-            return _survivor(existing), False
-    now = timezone.now()
-    company = Company.objects.create(
-        name=name.strip(), domain=key, created_at=now, updated_at=now, **fields
-    )
-    ledger.append(
-        kind="company.created",
-        subject_type="company",
-        subject_id=company.pk,
-        actor=actor,
-        payload={
-            "name": company.name,
-            "domain": key,
-            **{k: _jsonable(v) for k, v in fields.items()},
-        },
-    )
-    return company, True
+    return _create_unique(Company, "domain", key, actor, {"name": name.strip(), **fields})
 
 
 @transaction.atomic
 def create_contact(*, actor: Any, email: str = "", **fields: Any) -> tuple[Contact, bool]:
     """Return (contact, created). An email seen before, in any case or spacing, is one person."""
-    require(actor, "write_records")
     key = email_key(email)
-    if key:
-        existing = Contact.objects.select_for_update().filter(email_key=key).first()
-        if existing:
-            return _survivor(existing), False
-    now = timezone.now()
-    contact = Contact.objects.create(
-        email=email.strip(), email_key=key, created_at=now, updated_at=now, **fields
-    )
-    ledger.append(
-        kind="contact.created",
-        subject_type="contact",
-        subject_id=contact.pk,
-        actor=actor,
-        payload={"email": contact.email, **{k: _jsonable(v) for k, v in fields.items()}},
-    )
-    return contact, True
+    return _create_unique(Contact, "email_key", key, actor, {"email": email.strip(), **fields})
 
 
 def _apply_changes(record: Any, changes: dict[str, Any]) -> dict[str, list[Any]]:

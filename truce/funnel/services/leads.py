@@ -300,35 +300,34 @@ def reopen_lead(*, lead: Lead, actor: Any, occurred_at: datetime | None = None) 
     return lead
 
 
+def _repoint_leads(field: str, old: Any, new: Any, actor: Any) -> list[int]:
+    """Point every lead of a merged-away contact or company at the survivor, one event each."""
+    lead_ids = list(Lead.objects.filter(**{field: old}).values_list("pk", flat=True))
+    Lead.objects.filter(pk__in=lead_ids).update(**{field: new, "updated_at": timezone.now()})
+    ledger.append_many(
+        [
+            ledger.NewEvent(
+                kind=f"lead.{field}_merged",
+                subject_type="lead",
+                subject_id=lead_id,
+                lead_id=lead_id,
+                actor_id=getattr(actor, "pk", None),
+                payload={f"from_{field}_id": old.pk, f"to_{field}_id": new.pk},
+            )
+            for lead_id in lead_ids
+        ]
+    )
+    return lead_ids
+
+
 def reassign_contact_records(*, from_contact: Any, to_contact: Any, actor: Any) -> dict[str, Any]:
-    """Point a merged contact's leads at the survivor; each lead's timeline records it."""
-    lead_ids = list(Lead.objects.filter(contact=from_contact).values_list("pk", flat=True))
-    Lead.objects.filter(pk__in=lead_ids).update(contact=to_contact, updated_at=timezone.now())
-    for lead_id in lead_ids:
-        ledger.append(
-            kind="lead.contact_merged",
-            subject_type="lead",
-            subject_id=lead_id,
-            lead_id=lead_id,
-            actor=actor,
-            payload={"from_contact_id": from_contact.pk, "to_contact_id": to_contact.pk},
-        )
+    """Move a merged contact's leads and touches to the survivor; each lead's timeline says so."""
     from truce.touches.services import reassign_touches
 
+    lead_ids = _repoint_leads("contact", from_contact, to_contact, actor)
     touch_count = reassign_touches(from_contact=from_contact, to_contact=to_contact)
     return {"lead_ids": lead_ids, "touches_moved": touch_count}
 
 
 def reassign_company_records(*, from_company: Any, to_company: Any, actor: Any) -> dict[str, Any]:
-    lead_ids = list(Lead.objects.filter(company=from_company).values_list("pk", flat=True))
-    Lead.objects.filter(pk__in=lead_ids).update(company=to_company, updated_at=timezone.now())
-    for lead_id in lead_ids:
-        ledger.append(
-            kind="lead.company_merged",
-            subject_type="lead",
-            subject_id=lead_id,
-            lead_id=lead_id,
-            actor=actor,
-            payload={"from_company_id": from_company.pk, "to_company_id": to_company.pk},
-        )
-    return {"lead_ids": lead_ids}
+    return {"lead_ids": _repoint_leads("company", from_company, to_company, actor)}
