@@ -1,5 +1,7 @@
 import re
 
+from django.utils.html import escape
+
 from truce.funnel import services as funnel_services
 from truce.touches import services as touch_services
 
@@ -23,7 +25,9 @@ def test_lead_page_shows_the_lead_its_stage_and_timeline(rep_client, acme_lead, 
     assert '<h2 id="stage-title">The Marketing qualified (MQL) stage</h2>' in html
     assert "A lead that meets the signed sales-ready definition" in html
     for criterion in stage("mql").entry_criteria:
-        assert f"<li>{criterion['name']} <code>{criterion['rule']}</code></li>" in html
+        assert (
+            f"<li>{escape(criterion['name'])} <code>{escape(criterion['rule'])}</code></li>" in html
+        )
     assert "<p>7 days</p>" in html
     assert '<li>Buyer&#x27;s guide <span class="muted">(white_paper)</span></li>' in html
     assert _timeline(html) == [

@@ -101,7 +101,7 @@ def test_list_query_count_does_not_grow_with_leads(
     rep_client, make_lead, make_contact, make_company, rep, django_assert_num_queries
 ):
     def add(n):
-        for i in range(n):
+        for _ in range(n):
             company = make_company()
             make_lead("mql", contact=make_contact(company=company), owner=rep, source="ads")
 
