@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import ninja
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.html import escape
 from ninja.openapi.docs import DocsBase
+
+from .responses import error_item, error_response
 
 ASSET_DIR = Path(ninja.__file__).parent / "static" / "ninja"
 ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js", "favicon.png"})
@@ -50,9 +52,10 @@ class LocalSwagger(DocsBase):
         return HttpResponse(html)
 
 
-def asset(request: HttpRequest, name: str) -> FileResponse:
+def asset(request: HttpRequest, name: str) -> HttpResponse:
     if name not in ASSETS:
-        raise Http404(name)
+        message = f"No API endpoint at /api/v1/docs/assets/{name}."
+        return error_response(404, [error_item("not_found", None, message)])
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse((ASSET_DIR / name).open("rb"), content_type=content_type)
     response["Cache-Control"] = "public, max-age=86400"
