@@ -11,6 +11,7 @@ from typing import Any
 
 import ninja
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.html import escape
 from ninja.openapi.docs import DocsBase
 
@@ -52,7 +53,7 @@ class LocalSwagger(DocsBase):
         return HttpResponse(html)
 
 
-def asset(request: HttpRequest, name: str) -> HttpResponse:
+def asset(request: HttpRequest, name: str) -> HttpResponseBase:
     if name not in ASSETS:
         message = f"No API endpoint at /api/v1/docs/assets/{name}."
         return error_response(404, [error_item("not_found", None, message)])
