@@ -153,3 +153,37 @@ def test_duplicate_unique_value_is_409_not_500(api, make_lead, make_contact, eve
     assert error_of(response)["code"] == "conflict"
     assert Lead.objects.count() == 1
     assert event_count() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/leads/99999999999999999999999", "lead_id"),
+        ("/leads/0", "lead_id"),
+        ("/touches?lead_id=99999999999999999999999", "lead_id"),
+        ("/leads?campaign_id=-1", "campaign_id"),
+    ],
+)
+def test_ids_out_of_range_are_422(api, path, field):
+    response = api.get(path)
+
+    assert response.status_code == 422
+    assert (error_of(response)["code"], error_of(response)["field"]) == ("invalid", field)
+
+
+def test_body_id_out_of_range_is_422(api):
+    response = api.post("/leads", {"contact_id": 2**64})
+
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "contact_id"
+    assert Lead.objects.count() == 0
+
+
+def test_cursor_beyond_any_id_is_400(api):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(b"9" * 40).decode()
+
+    response = api.get("/leads", {"cursor": cursor})
+
+    assert (response.status_code, error_of(response)["code"]) == (400, "invalid_cursor")

@@ -102,6 +102,11 @@ def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     return error_response(400, [error_item("invalid", None, message)])
 
 
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    message = "A number is out of range."
+    return error_response(400, [error_item("invalid", None, message)])
+
+
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled API error", exc_info=exc)
     message = "Something went wrong on our side; it was logged."
@@ -117,6 +122,7 @@ _HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
     (Http404, on_not_found),
     (IntegrityError, on_integrity_error),
     (DataError, on_data_error),
+    (OverflowError, on_overflow),
 ]
 
 

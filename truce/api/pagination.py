@@ -9,6 +9,7 @@ from ninja import Query
 from pydantic import Field
 
 from .errors import InvalidCursor
+from .schemas import MAX_ID
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -31,7 +32,7 @@ def decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
         raise InvalidCursor("The cursor is not one this API gave out.", field="cursor")
     return int(text)
 

@@ -5,6 +5,11 @@ from typing import Annotated, Any
 from ninja import Header, Schema
 from pydantic import ConfigDict, Field
 
+MAX_ID = 2**63 - 1
+
+# Every id a client sends: out-of-range numbers are a 422 here, not a database overflow.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
 
 class Input(Schema):
     """Every request body refuses fields it does not know, so a typo is an error, not a no-op."""
@@ -35,7 +40,7 @@ class ContactRef(Schema):
 
 
 class MergeIn(Input):
-    duplicate_id: int = Field(ge=1, description="The record folded into the one in the path.")
+    duplicate_id: Id = Field(description="The record folded into the one in the path.")
 
 
 IdempotencyKey = Annotated[

@@ -13,7 +13,7 @@ from truce.api.auth import actor
 from truce.api.idempotency import create_once
 from truce.api.pagination import Cursor, Limit, page
 from truce.api.responses import json_response
-from truce.api.schemas import ERRORS, CompanyRef, ContactRef, IdempotencyKey, Input
+from truce.api.schemas import ERRORS, CompanyRef, ContactRef, Id, IdempotencyKey, Input
 from truce.errors import NotFound
 from truce.ledger.selectors import lead_timeline
 
@@ -65,7 +65,7 @@ class LeadOut(Schema):
     contact: ContactRef
     company: CompanyRef | None
     source: str
-    campaign_id: int | None
+    campaign_id: Id | None
     owner: str | None = Field(description="The owner's username.")
     stage: str = Field(description="The stage key.")
     stage_entered_at: datetime
@@ -92,10 +92,10 @@ class LeadPage(Schema):
 
 
 class LeadIn(Input):
-    contact_id: int
+    contact_id: Id
     stage: Annotated[str | None, Field(max_length=50, description="Stage key.")] = None
     source: Text64 = ""
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     owner: Annotated[str | None, Field(max_length=150, description="Username.")] = None
     score: Score = 0
     facts: dict[str, Any] = {}
@@ -108,7 +108,7 @@ class LeadPatch(Input):
     """Only the fields sent change. Stage and outcome change through their own actions."""
 
     source: Text64 = ""
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     owner: Annotated[str | None, Field(max_length=150, description="Username or null.")] = None
     score: Score = 0
     facts: dict[str, Any] = {}
@@ -194,7 +194,7 @@ class LeadQuery(Schema):
     outcome: Outcome | None = None
     owner: str = Field("", max_length=150, description='Username, or "none" for unassigned.')
     source: str = Field("", max_length=64)
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     product_line: str = Field("", max_length=64)
     created_after: datetime | None = Field(None, description="Created at or after (ISO 8601).")
     created_before: datetime | None = Field(None, description="Created before (ISO 8601).")
@@ -237,7 +237,7 @@ def lead_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lead_dict(user: Any, lead_id: int) -> dict[str, Any]:
+def _lead_dict(user: Any, lead_id: Id) -> dict[str, Any]:
     row = selectors.leads_visible_to(user=user).filter(pk=lead_id).values(*_LEAD_COLUMNS).first()
     if row is None:
         raise NotFound(f"No lead with id {lead_id}.", field="lead_id")
@@ -282,7 +282,7 @@ def list_leads(
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, tags=["leads"])
-def read_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
+def read_lead(request: HttpRequest, lead_id: Id) -> HttpResponse:
     return json_response(_lead_dict(actor(request), lead_id))
 
 
@@ -305,7 +305,7 @@ def create_lead(
 
 
 @router.patch("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, tags=["leads"])
-def update_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> HttpResponse:
+def update_lead(request: HttpRequest, lead_id: Id, payload: LeadPatch) -> HttpResponse:
     user = actor(request)
     lead = selectors.get_lead(user=user, lead_id=lead_id)
     changes = _references(user, payload.model_dump(exclude_unset=True))
@@ -314,7 +314,7 @@ def update_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> HttpR
 
 
 @router.post("/leads/{lead_id}/move", response={200: LeadOut, **ERRORS}, tags=["leads"])
-def move_lead(request: HttpRequest, lead_id: int, payload: MoveIn) -> HttpResponse:
+def move_lead(request: HttpRequest, lead_id: Id, payload: MoveIn) -> HttpResponse:
     """Move an open lead to another stage; the stage's entry criteria must hold (else 409)."""
     user = actor(request)
     lead = selectors.get_lead(user=user, lead_id=lead_id)
@@ -323,7 +323,7 @@ def move_lead(request: HttpRequest, lead_id: int, payload: MoveIn) -> HttpRespon
 
 
 @router.post("/leads/{lead_id}/outcome", response={200: LeadOut, **ERRORS}, tags=["leads"])
-def set_outcome(request: HttpRequest, lead_id: int, payload: OutcomeIn) -> HttpResponse:
+def set_outcome(request: HttpRequest, lead_id: Id, payload: OutcomeIn) -> HttpResponse:
     """Won needs an amount (here or already on the lead); the others need a reason key."""
     user = actor(request)
     lead = selectors.get_lead(user=user, lead_id=lead_id)
@@ -334,14 +334,14 @@ def set_outcome(request: HttpRequest, lead_id: int, payload: OutcomeIn) -> HttpR
 
 
 @router.post("/leads/{lead_id}/reopen", response={200: LeadOut, **ERRORS}, tags=["leads"])
-def reopen_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
+def reopen_lead(request: HttpRequest, lead_id: Id) -> HttpResponse:
     user = actor(request)
     lead = selectors.get_lead(user=user, lead_id=lead_id)
     return _lead_response(request, services.reopen_lead(lead=lead, actor=user))
 
 
 @router.get("/leads/{lead_id}/timeline", response={200: TimelineOut, **ERRORS}, tags=["leads"])
-def timeline(request: HttpRequest, lead_id: int) -> HttpResponse:
+def timeline(request: HttpRequest, lead_id: Id) -> HttpResponse:
     """The lead's ledger events, oldest first."""
     lead = selectors.get_lead(user=actor(request), lead_id=lead_id)
     items = [

@@ -12,7 +12,7 @@ from truce.api.auth import actor
 from truce.api.idempotency import create_once
 from truce.api.pagination import Cursor, Limit, page
 from truce.api.responses import json_response
-from truce.api.schemas import ERRORS, CompanyRef, IdempotencyKey, Input, MergeIn, company_ref
+from truce.api.schemas import ERRORS, CompanyRef, Id, IdempotencyKey, Input, MergeIn, company_ref
 
 from . import selectors, services
 
@@ -32,7 +32,7 @@ class ContactOut(Schema):
     title: str
     country: str
     company: CompanyRef | None
-    merged_into_id: int | None
+    merged_into_id: Id | None
     created_at: datetime
     updated_at: datetime
 
@@ -49,7 +49,7 @@ class ContactIn(Input):
     phone: Annotated[str, Field(max_length=50)] = ""
     title: Annotated[str, Field(max_length=150)] = ""
     country: Annotated[str, Field(max_length=2)] = ""
-    company_id: int | None = None
+    company_id: Id | None = None
 
 
 class ContactPatch(ContactIn):
@@ -63,7 +63,7 @@ class CompanyOut(Schema):
     industry: str
     employees: int | None
     country: str
-    merged_into_id: int | None
+    merged_into_id: Id | None
     created_at: datetime
     updated_at: datetime
 
@@ -136,7 +136,7 @@ def list_contacts(
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
-def read_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
+def read_contact(request: HttpRequest, contact_id: Id) -> HttpResponse:
     return json_response(contact_dict(services.get_contact(contact_id=contact_id)))
 
 
@@ -156,7 +156,7 @@ def create_contact(
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
-def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> HttpResponse:
+def update_contact(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> HttpResponse:
     contact = services.get_contact(contact_id=contact_id)
     changes = _contact_fields(payload.model_dump(exclude_unset=True))
     contact = services.update_contact(contact=contact, actor=actor(request), changes=changes)
@@ -166,7 +166,7 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
 @router.post(
     "/contacts/{contact_id}/merge", response={200: ContactOut, **ERRORS}, tags=["contacts"]
 )
-def merge_contact(request: HttpRequest, contact_id: int, payload: MergeIn) -> HttpResponse:
+def merge_contact(request: HttpRequest, contact_id: Id, payload: MergeIn) -> HttpResponse:
     """Fold `duplicate_id` into this contact; its leads and touches move here."""
     survivor = services.get_contact(contact_id=contact_id)
     duplicate = references.contact(payload.duplicate_id, field="duplicate_id")
@@ -184,7 +184,7 @@ def list_companies(
 
 
 @router.get("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
-def read_company(request: HttpRequest, company_id: int) -> HttpResponse:
+def read_company(request: HttpRequest, company_id: Id) -> HttpResponse:
     return json_response(company_dict(services.get_company(company_id=company_id)))
 
 
@@ -205,7 +205,7 @@ def create_company(
 
 
 @router.patch("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
-def update_company(request: HttpRequest, company_id: int, payload: CompanyPatch) -> HttpResponse:
+def update_company(request: HttpRequest, company_id: Id, payload: CompanyPatch) -> HttpResponse:
     company = services.get_company(company_id=company_id)
     changes = payload.model_dump(exclude_unset=True)
     company = services.update_company(company=company, actor=actor(request), changes=changes)
@@ -215,7 +215,7 @@ def update_company(request: HttpRequest, company_id: int, payload: CompanyPatch)
 @router.post(
     "/companies/{company_id}/merge", response={200: CompanyOut, **ERRORS}, tags=["companies"]
 )
-def merge_company(request: HttpRequest, company_id: int, payload: MergeIn) -> HttpResponse:
+def merge_company(request: HttpRequest, company_id: Id, payload: MergeIn) -> HttpResponse:
     """Fold `duplicate_id` into this company; its contacts and leads move here."""
     survivor = services.get_company(company_id=company_id)
     duplicate = references.company(payload.duplicate_id, field="duplicate_id")

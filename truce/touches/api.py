@@ -13,7 +13,7 @@ from truce.api.auth import actor
 from truce.api.idempotency import create_once
 from truce.api.pagination import Cursor, Limit, page
 from truce.api.responses import json_response
-from truce.api.schemas import ERRORS, IdempotencyKey, Input
+from truce.api.schemas import ERRORS, MAX_ID, Id, IdempotencyKey, Input
 from truce.errors import NotFound
 
 from . import selectors, services
@@ -65,12 +65,12 @@ class CampaignPatch(Input):
 
 class TouchOut(Schema):
     id: int
-    lead_id: int
-    contact_id: int
+    lead_id: Id
+    contact_id: Id
     kind: TouchKind
     team: str
     channel: str
-    campaign_id: int | None
+    campaign_id: Id | None
     actor: str | None = Field(description="The actor's username.")
     occurred_at: datetime
     collateral: str
@@ -84,11 +84,11 @@ class TouchPage(Schema):
 
 
 class TouchIn(Input):
-    lead_id: int
+    lead_id: Id
     kind: TouchKind
     occurred_at: datetime | None = Field(None, description="Defaults to now; never the future.")
     channel: Text64 = ""
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     collateral: Annotated[str, Field(max_length=200)] = ""
     note: Annotated[str, Field(max_length=10_000)] = ""
 
@@ -96,7 +96,7 @@ class TouchIn(Input):
 class TouchPatch(Input):
     occurred_at: datetime = Field(None, description="Never in the future.")  # type: ignore[assignment]
     channel: Text64 = ""
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     collateral: Annotated[str, Field(max_length=200)] = ""
     note: Annotated[str, Field(max_length=10_000)] = ""
 
@@ -139,7 +139,7 @@ def _campaign_fields(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def _touch(user: Any, touch_id: int) -> Any:
+def _touch(user: Any, touch_id: Id) -> Any:
     touch = selectors.touches_visible_to(user=user).filter(pk=touch_id).first()
     if touch is None:
         raise NotFound(f"No touch with id {touch_id}.", field="touch_id")
@@ -159,7 +159,7 @@ def list_campaigns(
 
 
 @router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, tags=["campaigns"])
-def read_campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def read_campaign(request: HttpRequest, campaign_id: Id) -> HttpResponse:
     return json_response(campaign_dict(references.campaign(actor(request), campaign_id)))
 
 
@@ -178,7 +178,7 @@ def create_campaign(
 
 
 @router.patch("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, tags=["campaigns"])
-def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPatch) -> HttpResponse:
+def update_campaign(request: HttpRequest, campaign_id: Id, payload: CampaignPatch) -> HttpResponse:
     user = actor(request)
     campaign = references.campaign(user, campaign_id)
     changes = _campaign_fields(payload.model_dump(exclude_unset=True))
@@ -189,7 +189,9 @@ def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPat
 @router.get("/touches", response={200: TouchPage, **ERRORS}, tags=["touches"])
 def list_touches(
     request: HttpRequest,
-    lead_id: Annotated[int | None, Query(None, description="Only this lead's touches.")] = None,
+    lead_id: Annotated[
+        int | None, Query(None, ge=1, le=MAX_ID, description="Only this lead's touches.")
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> HttpResponse:
@@ -199,7 +201,7 @@ def list_touches(
 
 
 @router.get("/touches/{touch_id}", response={200: TouchOut, **ERRORS}, tags=["touches"])
-def read_touch(request: HttpRequest, touch_id: int) -> HttpResponse:
+def read_touch(request: HttpRequest, touch_id: Id) -> HttpResponse:
     return json_response(touch_dict(_touch(actor(request), touch_id)))
 
 
@@ -222,7 +224,7 @@ def create_touch(
 
 
 @router.patch("/touches/{touch_id}", response={200: TouchOut, **ERRORS}, tags=["touches"])
-def update_touch(request: HttpRequest, touch_id: int, payload: TouchPatch) -> HttpResponse:
+def update_touch(request: HttpRequest, touch_id: Id, payload: TouchPatch) -> HttpResponse:
     user = actor(request)
     touch = _touch(user, touch_id)
     changes = payload.model_dump(exclude_unset=True)
