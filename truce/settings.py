@@ -147,6 +147,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide assets of the pages (app.css, the vendored htmx) live beside the templates.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # `truce collectstatic` fills it for production; until then WhiteNoise serves from the apps.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
