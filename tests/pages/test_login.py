@@ -46,3 +46,10 @@ def test_static_assets_are_served_by_the_app(rep_client):
     html = rep_client.get("/").content.decode()
     assert '<script src="/static/truce/htmx.min.js" defer></script>' in html
     assert '<link rel="stylesheet" href="/static/truce/app.css">' in html
+
+
+def test_static_files_are_served_by_whitenoise(client, db):
+    for path, kind in [("truce/htmx.min.js", "javascript"), ("truce/app.css", "text/css")]:
+        response = client.get(f"/static/{path}")
+        assert response.status_code == 200
+        assert kind in response["Content-Type"]
