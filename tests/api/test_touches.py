@@ -174,3 +174,20 @@ def test_touch_update_cannot_change_kind(api, make_lead, admin_user):
     assert (response.status_code, error_of(response)["code"]) == (422, "unknown_field")
     touch.refresh_from_db()
     assert touch.kind == "call"
+
+
+def test_touch_update_cannot_move_into_the_future(api, make_lead, admin_user, event_count):
+    from truce.touches import services
+
+    touch = services.record_touch(lead=make_lead(), kind="call", actor=admin_user)
+    when = touch.occurred_at
+    before = event_count()
+    future = (timezone.now() + timedelta(days=2)).isoformat()
+
+    response = api.patch(f"/touches/{touch.pk}", {"occurred_at": future})
+
+    assert response.status_code == 400
+    assert error_of(response)["field"] == "occurred_at"
+    touch.refresh_from_db()
+    assert touch.occurred_at == when
+    assert event_count() == before

@@ -94,6 +94,11 @@ def update_campaign(*, campaign: Campaign, actor: Any, changes: dict[str, Any]) 
     return campaign
 
 
+def _check_not_future(when: datetime | None) -> None:
+    if when is not None and when > timezone.now() + timedelta(minutes=5):
+        raise DomainError("A touch cannot happen in the future.", field="occurred_at")
+
+
 def refresh_touch_facts(*, lead_id: int) -> None:
     """Recompute the lead's touch facts from its touches (one indexed aggregate)."""
     from truce.funnel.models import Lead
@@ -127,8 +132,7 @@ def record_touch(
         raise DomainError(f"{kind!r} is not a touch kind.", field="kind")
     now = timezone.now()
     when = occurred_at or now
-    if when > now + timedelta(minutes=5):
-        raise DomainError("A touch cannot happen in the future.", field="occurred_at")
+    _check_not_future(when)
     touch = Touch.objects.create(
         lead=lead,
         contact_id=lead.contact_id,
@@ -168,6 +172,7 @@ def update_touch(*, touch: Touch, actor: Any, changes: dict[str, Any]) -> Touch:
     unknown = set(changes) - set(TOUCH_FIELDS)
     if unknown:
         raise DomainError(f"{sorted(unknown)[0]!r} cannot be updated.", field=sorted(unknown)[0])
+    _check_not_future(changes.get("occurred_at"))
     diff = {
         k: [_ref(getattr(touch, k)), _ref(v)] for k, v in changes.items() if getattr(touch, k) != v
     }
