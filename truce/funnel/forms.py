@@ -1,7 +1,7 @@
 """Page forms. They only shape input; the services decide what is allowed."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -11,6 +11,10 @@ from .models import Outcome, Reason, Stage
 from .selectors import LeadFilters
 
 ANY = ("", "Any")
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class LeadFilterForm(forms.Form):
@@ -27,7 +31,7 @@ class LeadFilterForm(forms.Form):
 
     def __init__(self, *args: Any, stages: Iterable[Stage] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [ANY, *((s.key, s.name) for s in stages)]
+        _choice(self, "stage").choices = [ANY, *((s.key, s.name) for s in stages)]
         self.fields["q"].widget.input_type = "search"
 
     def filters(self) -> LeadFilters:
@@ -46,7 +50,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, stages: Iterable[Stage] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.key, s.name) for s in stages if not s.is_won]
+        _choice(self, "stage").choices = [(s.key, s.name) for s in stages if not s.is_won]
 
 
 class WinForm(forms.Form):
@@ -65,7 +69,7 @@ class CloseForm(forms.Form):
     def __init__(self, *args: Any, reasons: Iterable[Reason] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         choices = [(r.key, r.label) for r in reasons]
-        self.fields["reason"].choices = [("", "Choose a reason"), *choices]
+        _choice(self, "reason").choices = [("", "Choose a reason"), *choices]
         self.fields["reason"].required = False  # the service says which list it must come from
 
 
