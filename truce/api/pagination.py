@@ -4,6 +4,7 @@ import base64
 import binascii
 from typing import Annotated, Any, TypeVar
 
+from django.conf import settings
 from django.db.models import Model, QuerySet
 from ninja import Query
 from pydantic import Field
@@ -12,7 +13,8 @@ from .errors import InvalidCursor
 from .schemas import MAX_ID
 
 DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
+# TRUCE_API_MAX_LIMIT (docs/reference/settings.md); read once, at import.
+MAX_LIMIT: int = getattr(settings, "TRUCE_API_MAX_LIMIT", 200)
 
 Limit = Annotated[int, Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")]
 Cursor = Annotated[
