@@ -121,3 +121,9 @@ def test_unknown_lead_is_404(rep_client, db):
 
 def test_viewer_can_read_the_lead_page(viewer_client, acme_lead):
     assert viewer_client.get(f"/leads/{acme_lead.pk}/").status_code == 200
+
+
+def test_move_control_is_preset_to_the_next_stage(rep_client, acme_lead):
+    html = rep_client.get(f"/leads/{acme_lead.pk}/").content.decode()
+    move = html[html.index('id="id_move_stage"') :]
+    assert '<option value="sal" selected>' in move[: move.index("</select>")]

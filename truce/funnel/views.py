@@ -97,13 +97,19 @@ def _lead_context(
         for outcome, label in CLOSING
     ]
     targets = [s for s in stage_list if s.pk != lead.stage_id]
+    later = [s for s in targets if s.position > lead.stage.position and not s.is_won]
     shown = _OPEN_SLOTS if lead.outcome == Outcome.OPEN else _CLOSED_SLOTS
     other_error = next((m for slot, m in (errors or {}).items() if slot not in shown), "")
     return {
         "lead": lead,
         "stage": lead.stage,
         "timeline": describe_events(events, lead=lead, stages=stage_list, reasons=reason_list),
-        "move_form": MoveForm(bound.get("move"), stages=targets, auto_id="id_move_%s"),
+        "move_form": MoveForm(
+            bound.get("move"),
+            initial={"stage": next((s.key for s in later), "")},
+            stages=targets,
+            auto_id="id_move_%s",
+        ),
         "win_form": WinForm(bound.get("won"), initial={"amount": lead.amount}, auto_id="id_won_%s"),
         "closing": closing,
         "touch_form": TouchForm(bound.get("touch"), auto_id="id_touch_%s"),
