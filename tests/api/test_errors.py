@@ -187,3 +187,46 @@ def test_cursor_beyond_any_id_is_400(api):
     response = api.get("/leads", {"cursor": cursor})
 
     assert (response.status_code, error_of(response)["code"]) == (400, "invalid_cursor")
+
+
+def test_api_root_is_a_json_404(api):
+    response = api.get("/")
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_openapi_document_refuses_writes(api):
+    response = api.post("/openapi.json", {})
+
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_options_is_405(api):
+    response = api.client.options("/api/v1/leads")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+
+
+def test_empty_or_non_object_body_is_422_on_the_body(api, make_lead, event_count):
+    lead = make_lead()
+    before = event_count()
+
+    empty = api.post(f"/leads/{lead.pk}/move", "")
+    null = api.post(f"/leads/{lead.pk}/move", "null")
+
+    assert (empty.status_code, error_of(empty)["code"], error_of(empty)["field"]) == (
+        422,
+        "missing",
+        None,
+    )
+    assert (null.status_code, error_of(null)["code"], error_of(null)["field"]) == (
+        422,
+        "invalid",
+        None,
+    )
+    assert error_of(null)["message"] == "The request needs a JSON object as its body."
+    assert event_count() == before

@@ -52,21 +52,23 @@ def _field(loc: tuple[Any, ...] | list[Any], body_names: set[str]) -> str | None
     parts = list(loc)
     if parts and parts[0] in _LOCATIONS:
         parts = parts[1:]
-    if len(parts) > 1 and parts[0] in body_names:
+    if parts and parts[0] in body_names:
         parts = parts[1:]
     return ".".join(str(p) for p in parts) or None
 
 
+def _validation_item(error: dict[str, Any], body_names: set[str]) -> dict[str, Any]:
+    code = _PYDANTIC_CODES.get(error.get("type", ""), "invalid")
+    field = _field(error.get("loc", ()), body_names)
+    message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+    if field is None:
+        message = "The request needs a JSON object as its body."
+    return error_item(code, field, message)
+
+
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    body_names = getattr(request, "_truce_body_names", {"payload"})
-    errors = [
-        error_item(
-            _PYDANTIC_CODES.get(e.get("type", ""), "invalid"),
-            _field(e.get("loc", ()), body_names),
-            str(e.get("msg", "Invalid value.")).removeprefix("Value error, "),
-        )
-        for e in exc.errors
-    ]
+    body_names = {"payload"}  # every endpoint names its body parameter `payload`
+    errors = [_validation_item(e, body_names) for e in exc.errors]
     return error_response(422, errors or [error_item("invalid", None, "Invalid input.")])
 
 

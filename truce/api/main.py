@@ -18,6 +18,14 @@ from .errors import install_handlers
 from .responses import error_item, error_response
 
 
+def _method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    allowed = ", ".join(sorted(allowed.split(", ")))
+    message = f"{request.method} is not allowed here; use {allowed}."
+    return error_response(
+        405, [error_item("method_not_allowed", None, message)], headers={"Allow": allowed}
+    )
+
+
 def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """ninja answers a wrong method with a plain-text 405; give it the error shape."""
 
@@ -25,24 +33,37 @@ def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
-            allowed = ", ".join(sorted(response["Allow"].split(", ")))
-            message = f"{request.method} is not allowed here; use {allowed}."
-            return error_response(
-                405, [error_item("method_not_allowed", None, message)], headers={"Allow": allowed}
-            )
+            return _method_not_allowed(request, response["Allow"])
         return response
 
     return wrapped
 
 
+def _read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and the docs page answer any method in ninja; only GET makes sense."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return _method_not_allowed(request, "GET, HEAD")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _wrap(pattern: URLPattern) -> URLPattern:
+    view = _json_405(pattern.callback)
+    if pattern.name == "api-root":
+        # ninja's root page is an HTML 404; /api/v1/ is no endpoint, so answer like one.
+        view = unknown_endpoint
+    if pattern.name in ("openapi-json", "openapi-view"):
+        view = _read_only(view)
+    return URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
+
+
 class TruceAPI(NinjaAPI):
     def _get_urls(self) -> list[URLResolver | URLPattern]:
-        return [
-            URLPattern(p.pattern, _json_405(p.callback), p.default_args, p.name)
-            if isinstance(p, URLPattern)
-            else p
-            for p in super()._get_urls()
-        ]
+        return [_wrap(p) if isinstance(p, URLPattern) else p for p in super()._get_urls()]
 
 
 api = TruceAPI(
@@ -59,6 +80,6 @@ api.add_router("", funnel_router)
 api.add_router("", touches_router)
 
 
-def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
     message = f"No API endpoint at /api/v1/{rest}."
     return error_response(404, [error_item("not_found", None, message)])
