@@ -262,7 +262,7 @@ class LeadMaker:
         if t >= self.now:
             return
         self.move(lead, t, "sal", owner)
-        for here, there, rate, (low, high) in SALES_PATH:
+        for _here, there, rate, (low, high) in SALES_PATH:
             step = t + rng.randrange(low * _D, high * _D)
             if rng.random() >= rate:
                 self.lose(lead, t, step, owner, state)
@@ -346,7 +346,7 @@ class LeadMaker:
                    None, camp)  # fmt: skip
         if end <= created:
             return
-        for _ in range(rng.choice((0, 0, 1, 1, 1, 2, 2, 3, 4))):
+        for _ in range(rng.choice((0, 0, 0, 0, 1, 1, 2))):
             self.touch(lead, rng.randrange(created, end), rng.choice(NURTURE_KINDS), source,
                        "marketing", None, camp)  # fmt: skip
 

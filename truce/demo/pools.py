@@ -49,10 +49,10 @@ def _people(names: list[str]) -> list[tuple[str, str, str]]:
 def build_pools(seed: int) -> Pools:
     fake = Faker("en_US")
     fake.seed_instance(seed)
-    firsts = sorted({fake.first_name() for _ in range(1500)})
-    lasts = sorted({fake.last_name() for _ in range(1500)})
-    titles = sorted({fake.job() for _ in range(400)})
-    companies = sorted({fake.company() for _ in range(6000)})
+    firsts = sorted({fake.first_name() for _ in range(700)})
+    lasts = sorted({fake.last_name() for _ in range(700)})
+    titles = sorted({fake.job() for _ in range(200)})
+    companies = sorted({fake.company() for _ in range(2500)})
     return Pools(
         first_names=_people(firsts),
         last_names=_people(lasts),

@@ -10,12 +10,15 @@ database with COPY (PostgreSQL) or one `executemany` (SQLite).
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from django.db import connection
 
-from .hashing import canonical_time, normalise_payload
+from truce.errors import Conflict
+
+from .hashing import GENESIS_HASH, canonical_time, normalise_payload
 from .models import Event, Head
 
 EVENT_COLUMNS = (
@@ -33,6 +36,10 @@ EVENT_COLUMNS = (
     "hash",
 )
 _DAY = 86400
+
+
+class ChainMoved(Conflict):
+    code = "ledger_chain_moved"
 
 
 class BulkEvent(NamedTuple):
@@ -92,8 +99,21 @@ class TimeText:
         return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + self.suffix
 
 
+@dataclass(frozen=True)
+class EventBatch:
+    """Chained rows ready to insert, and the head before and after them."""
+
+    rows: list[tuple[Any, ...]]
+    before: tuple[int, str]
+    after: tuple[int, str]
+
+
 class Chain:
-    """The chain head while appending: turns events into rows, in order, hashing as it goes."""
+    """The chain head while appending: turns events into rows, in order, hashing as it goes.
+
+    It touches no database, so a chain can be carried on in another process; `write_batch`
+    checks that the head did not move in between.
+    """
 
     def __init__(self, *, seq: int, hash: str, recorded_at: datetime, times: TimeText) -> None:
         self.seq, self.hash, self.times = seq, hash, times
@@ -107,14 +127,15 @@ class Chain:
             quoted = self._names[text] = json.dumps(text, ensure_ascii=False)
         return quoted
 
-    def rows(self, events: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    def batch(self, events: Iterable[Sequence[Any]]) -> EventBatch:
         """Rows in EVENT_COLUMNS order. The body is json.dumps of hashing.event_hash's list."""
         out = []
+        before = (self.seq, self.hash)
         seq, prev, rec, rec_db = self.seq, self.hash, self._recorded, self._recorded_db
-        times, name, sha = self.times, self._name, hashlib.sha256
+        parts, suffix, name, sha = self.times._parts, self.times.suffix, self._name, hashlib.sha256
         for kind, occurred, actor, stype, sid, lead, payload, imported in events:
             seq += 1
-            day, hms = times._parts(occurred)
+            day, hms = parts(occurred)
             body = (
                 f'[{seq},{name(kind)},"{day}T{hms}.000000Z","{rec}",'
                 f"{'null' if actor is None else actor},{name(stype)},{sid},"
@@ -125,7 +146,7 @@ class Chain:
                 (
                     seq,
                     kind,
-                    f"{day} {hms}{times.suffix}",
+                    f"{day} {hms}{suffix}",
                     rec_db,
                     actor,
                     stype,
@@ -139,20 +160,32 @@ class Chain:
             )
             prev = digest
         self.seq, self.hash = seq, prev
-        return out
+        return EventBatch(rows=out, before=before, after=(seq, prev))
 
 
-def open_chain(*, recorded_at: datetime, times: TimeText) -> Chain:
-    """Lock the head row for the rest of the caller's transaction and start from it."""
+def head() -> tuple[int, str]:
+    found = Head.objects.filter(pk=1).first()
+    return (found.seq, found.hash) if found else (0, GENESIS_HASH)
+
+
+def start_chain(*, recorded_at: datetime, times: TimeText) -> Chain:
+    seq, digest = head()
+    return Chain(seq=seq, hash=digest, recorded_at=recorded_at, times=times)
+
+
+def write_batch(batch: EventBatch) -> int:
+    """Insert a batch under the head's lock, in the caller's transaction; returns its size."""
     if not connection.in_atomic_block:
         raise RuntimeError("Ledger events must be appended inside the transaction that made them.")
-    head, _ = Head.objects.select_for_update().get_or_create(pk=1)
-    return Chain(seq=head.seq, hash=head.hash, recorded_at=recorded_at, times=times)
-
-
-def close_chain(chain: Chain) -> None:
-    """Record where the chain now ends; call before the transaction commits."""
-    Head.objects.filter(pk=1).update(seq=chain.seq, hash=chain.hash)
+    locked, _ = Head.objects.select_for_update().get_or_create(pk=1)
+    if (locked.seq, locked.hash) != batch.before:
+        raise ChainMoved(
+            f"The ledger moved to #{locked.seq} while a batch for #{batch.before[0]} was built."
+        )
+    insert_rows(Event._meta.db_table, EVENT_COLUMNS, batch.rows)
+    if batch.rows:
+        Head.objects.filter(pk=1).update(seq=batch.after[0], hash=batch.after[1])
+    return len(batch.rows)
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -161,19 +194,12 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
         return
     names = ", ".join(f'"{c}"' for c in columns)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:  # type: ignore[attr-defined]
-                for row in rows:
-                    copy.write_row(row)
+        sql = f'COPY "{table}" ({names}) FROM STDIN'
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
         return
     connection.ensure_connection()
     marks = ", ".join("?" * len(columns))
     raw: Any = connection.connection
     raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
-
-
-def append_rows(chain: Chain, events: Iterable[Sequence[Any]]) -> int:
-    """Chain and insert events; returns how many were appended."""
-    rows = chain.rows(events)
-    insert_rows(Event._meta.db_table, EVENT_COLUMNS, rows)
-    return len(rows)
