@@ -46,6 +46,7 @@ def test_a_refused_move_shows_why_and_changes_nothing(log_in, live_server, ada_l
         "Cannot enter Connecting: entry criterion 'Sales has touched the lead'"
     )
     expect(page.locator(".badge.stage")).to_have_text("Marketing qualified (MQL)")
+    expect(page.locator(":focus")).to_have_id("move-button")  # still where the user was
     assert refresh(ada_lead).stage.key == "mql"
 
 
@@ -63,4 +64,6 @@ def test_move_a_lead_on_the_board_with_the_keyboard(log_in, live_server, ada_lea
     expect(sal.locator(".count")).to_have_text("1")
     expect(sal.get_by_role("link", name="Ada Lovelace")).to_be_visible()
     expect(page.locator('[aria-labelledby="col-mql"] .count')).to_have_text("0")
+    # focus follows the card to its new column, so the next Tab continues from there
+    expect(page.locator(":focus")).to_have_id(f"move-button-{ada_lead.pk}")
     assert refresh(ada_lead).stage.key == "sal"

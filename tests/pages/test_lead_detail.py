@@ -104,7 +104,7 @@ def test_closed_lead_offers_reopen_instead_of_moves(rep_client, acme_lead, close
     close_lead(acme_lead)
     html = rep_client.get(f"/leads/{acme_lead.pk}/").content.decode()
     assert "<dt>Outcome</dt><dd>Lost — Price too high" in html
-    assert '<button type="submit">Reopen</button>' in html
+    assert '<button type="submit" id="reopen-button">Reopen</button>' in html
     assert 'id="id_move_stage"' not in html
 
 
