@@ -191,3 +191,30 @@ def test_touch_update_cannot_move_into_the_future(api, make_lead, admin_user, ev
     touch.refresh_from_db()
     assert touch.occurred_at == when
     assert event_count() == before
+
+
+def test_viewer_cannot_write_touches_or_campaigns(
+    viewer, client_for, make_lead, make_campaign, admin_user, event_count
+):
+    from truce.touches import services
+
+    lead = make_lead()
+    campaign = make_campaign(name="Kept")
+    touch = services.record_touch(lead=lead, kind="call", actor=admin_user, note="kept")
+    client = client_for(viewer)
+    before = event_count()
+
+    responses = [
+        client.post("/touches", {"lead_id": lead.pk, "kind": "call"}),
+        client.patch(f"/touches/{touch.pk}", {"note": "changed"}),
+        client.post("/campaigns", {"name": "New", "channel": "email"}),
+        client.patch(f"/campaigns/{campaign.pk}", {"name": "Changed"}),
+    ]
+
+    assert [r.status_code for r in responses] == [403, 403, 403, 403]
+    assert {error_of(r)["code"] for r in responses} == {"permission_denied"}
+    assert Touch.objects.count() == 1
+    touch.refresh_from_db()
+    campaign.refresh_from_db()
+    assert (touch.note, campaign.name, Campaign.objects.count()) == ("kept", "Kept", 1)
+    assert event_count() == before
