@@ -1,5 +1,7 @@
 """The OpenAPI document and the interactive docs, served without any CDN."""
 
+import re
+
 from django.test import Client
 
 
@@ -24,15 +26,14 @@ def test_docs_page_loads_only_local_assets(db):
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "cdn" not in html.lower()
-    assert "https://" not in html and "http://" not in html
-    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js"):
-        assert f"/api/v1/docs/assets/{asset}" in html
-        assert client.get(f"/api/v1/docs/assets/{asset}").status_code == 200
-
-
-def test_docs_assets_refuse_other_files(db):
-    response = Client().get("/api/v1/docs/assets/__init__.py")
-
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert {a.rsplit("/", 1)[-1] for a in assets} >= {
+        "swagger-ui.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-init.js",
+    }
+    for asset in assets:
+        assert asset.startswith("/static/ninja/"), asset
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        response.close()

@@ -13,7 +13,6 @@ from truce.people.api import router as people_router
 from truce.touches.api import router as touches_router
 
 from .auth import AUTH
-from .docs import LocalSwagger
 from .errors import install_handlers
 from .responses import error_item, error_response
 
@@ -71,7 +70,6 @@ api = TruceAPI(
     version="1",
     urls_namespace="api",
     auth=AUTH,
-    docs=LocalSwagger(),
     description="The REST API of Truce. Errors share one JSON shape; see docs/reference/api.md.",
 )
 install_handlers(api)

@@ -2,10 +2,9 @@
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
 from truce.errors import NotFound
 from truce.funnel import selectors as funnel_selectors
+from truce.identity import selectors as identity_selectors
 from truce.people import services as people_services
 from truce.touches import selectors as touch_selectors
 
@@ -13,11 +12,7 @@ from truce.touches import selectors as touch_selectors
 def user_by_username(username: str | None, *, field: str = "owner") -> Any:
     if username is None:
         return None
-    # identity has no selector for this yet; a read by the unique username is all it takes.
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise NotFound(f"No active user named {username!r}.", field=field)
-    return user
+    return identity_selectors.active_user(username=username, field=field)
 
 
 def contact(contact_id: int, *, field: str = "contact_id") -> Any:
