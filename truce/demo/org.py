@@ -62,7 +62,7 @@ class Org:
     events: list[BulkEvent] = field(default_factory=list)
 
     def credentials(self) -> list[tuple[str, str, str]]:
-        return [(username, role.label, DEMO_PASSWORD) for username, _, _, role, _ in USERS]
+        return demo_credentials()
 
 
 def _users(at: int) -> tuple[dict[str, int], list[BulkEvent]]:
@@ -175,3 +175,8 @@ def build_org(*, seed: int, start: int, end: int, times: TimeText) -> Org:
         campaigns=campaigns,
         events=events + campaign_events,
     )
+
+
+def demo_credentials() -> list[tuple[str, str, str]]:
+    """Every demo user's username, role and password, as printed by `truce demo`."""
+    return [(username, role.label, DEMO_PASSWORD) for username, _, _, role, _ in USERS]

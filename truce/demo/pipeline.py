@@ -1,8 +1,8 @@
 """Generation beside insertion: a forked process builds chunks while this one writes them.
 
 Generating and hashing is Python work; inserting is mostly the database's. On a two-core
-machine running them side by side nearly halves the time. Where `fork` is unavailable the
-chunks are produced in process, with the same result.
+machine running them side by side nearly halves the time. Where `fork` is unavailable, or
+inside a caller's transaction, the chunks are produced in process, with the same result.
 """
 
 import multiprocessing
@@ -54,7 +54,8 @@ def _child(world: World, plan: Plan, chain: Chain, out: "multiprocessing.Queue[o
 
 
 def produce_in_background(world: World, plan: Plan, chain: Chain) -> Iterator[Item]:
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if connection.in_atomic_block or "fork" not in multiprocessing.get_all_start_methods():
+        # Inside a caller's transaction (tests) the connection must stay open: no fork.
         yield from produce(world, plan, chain)
         return
     context = multiprocessing.get_context("fork")

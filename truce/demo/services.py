@@ -81,7 +81,7 @@ def _write(chunk: Chunk, batch: EventBatch) -> int:
 
 def _tune_sqlite() -> None:
     # Bulk loading only: a crash loses at most the chunk in flight, which never committed.
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.execute("PRAGMA cache_size=-400000")

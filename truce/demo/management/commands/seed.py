@@ -34,7 +34,7 @@ class Command(BaseCommand):
             "--until",
             type=date.fromisoformat,
             default=None,
-            help="The six-month window ends at the start of this day, YYYY-MM-DD (default: today, UTC).",
+            help="Window end: the start of this day, YYYY-MM-DD (default: today, UTC).",
         )
 
     def handle(self, *args, **options):
