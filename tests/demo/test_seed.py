@@ -1,5 +1,6 @@
 """Seeding: deterministic, consistent with its own history, and believable."""
 
+import itertools
 import os
 import subprocess
 import sys
@@ -115,7 +116,7 @@ def test_stage_visits_are_ordered_and_end_at_the_lead_stage(fresh):
         visits.setdefault(visit.lead_id, []).append(visit)
     for lead in Lead.objects.all():
         chain = visits[lead.pk]
-        for before, after in zip(chain, chain[1:], strict=False):
+        for before, after in itertools.pairwise(chain):
             assert before.exited_at == after.entered_at
             assert before.entered_at <= before.exited_at
         assert chain[-1].exited_at is None
