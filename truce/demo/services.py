@@ -5,10 +5,12 @@ the database is consistent (and `truce ledger verify` passes) after any chunk, e
 is interrupted.
 """
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -17,22 +19,20 @@ from django.utils import timezone
 
 from truce.errors import Conflict
 from truce.funnel.models import Lead, Reason, Stage, StageVisit
-from truce.ledger.bulk import EventBatch, TimeText, insert_rows, start_chain, write_batch
+from truce.ledger.bulk import (
+    EventBatch,
+    TimeText,
+    insert_attached,
+    insert_rows,
+    start_chain,
+    write_batch,
+)
 from truce.people.models import Company, Contact
 from truce.touches.models import Campaign, Touch
 
-from .generator import (
-    COMPANY_COLUMNS,
-    CONTACT_COLUMNS,
-    LEAD_COLUMNS,
-    TOUCH_COLUMNS,
-    VISIT_COLUMNS,
-    Chunk,
-    Ids,
-    World,
-)
+from .generator import Chunk, Ids, World
 from .org import build_org
-from .pipeline import Plan, produce_in_background
+from .pipeline import TABLES, Plan, produce_in_background, rows_of
 from .pools import build_pools
 
 WINDOW_DAYS = 182
@@ -67,16 +67,38 @@ def _next_ids() -> Ids:
     )
 
 
-def _write(chunk: Chunk, batch: EventBatch) -> int:
+def _write(rows: Chunk | Path, batch: EventBatch) -> int:
     _tune_sqlite()  # again for each chunk: the connection is reopened after the fork
+    if isinstance(rows, Path):
+        return _write_staged(rows, batch)
     with transaction.atomic():
-        insert_rows(Company._meta.db_table, COMPANY_COLUMNS, chunk.companies)
-        insert_rows(Contact._meta.db_table, CONTACT_COLUMNS, chunk.contacts)
-        insert_rows(Lead._meta.db_table, LEAD_COLUMNS, chunk.leads)
-        insert_rows(StageVisit._meta.db_table, VISIT_COLUMNS, chunk.visits)
-        insert_rows(Touch._meta.db_table, TOUCH_COLUMNS, chunk.touches)
+        for table, columns, values in rows_of(rows):
+            insert_rows(table, columns, values)
         write_batch(batch)
-    return chunk.size() + len(batch.rows)
+    return rows.size() + len(batch.rows)
+
+
+def _write_staged(path: Path, batch: EventBatch) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("ATTACH DATABASE %s AS staged", [str(path)])
+    try:
+        with transaction.atomic():
+            count = 0
+            for table, columns, _ in TABLES:
+                insert_attached("staged", table, columns)
+                count += _count("staged", table)
+            count += write_batch(batch, attached="staged")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DETACH DATABASE staged")
+        path.unlink()
+    return count
+
+
+def _count(schema: str, table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COUNT(*) FROM "{schema}"."{table}"')
+        return int(cursor.fetchone()[0])
 
 
 def _tune_sqlite() -> None:
@@ -145,10 +167,12 @@ def seed_demo(
         leads=leads,
         taken=set(Company.objects.exclude(domain=None).values_list("domain", flat=True)),
     )
-    for chunk, batch, done in produce_in_background(world, plan, chain):
-        rows += _write(chunk, batch)
-        if progress and done:
-            progress(done, leads, rows, time.monotonic() - began)
+    with tempfile.TemporaryDirectory(prefix="truce-seed-") as scratch:
+        staging = Path(scratch) if connection.vendor == "sqlite" else None
+        for chunk, batch, done in produce_in_background(world, plan, chain, staging):
+            rows += _write(chunk, batch)
+            if progress and done:
+                progress(done, leads, rows, time.monotonic() - began)
     _reset_sequences()
     return SeedReport(
         leads=leads,

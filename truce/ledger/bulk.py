@@ -173,8 +173,12 @@ def start_chain(*, recorded_at: datetime, times: TimeText) -> Chain:
     return Chain(seq=seq, hash=digest, recorded_at=recorded_at, times=times)
 
 
-def write_batch(batch: EventBatch) -> int:
-    """Insert a batch under the head's lock, in the caller's transaction; returns its size."""
+def write_batch(batch: EventBatch, *, attached: str | None = None) -> int:
+    """Insert a batch under the head's lock, in the caller's transaction; returns its size.
+
+    With `attached`, the rows were staged in that attached SQLite database's event table
+    (see `insert_attached`) and `batch.rows` is empty.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("Ledger events must be appended inside the transaction that made them.")
     locked, _ = Head.objects.select_for_update().get_or_create(pk=1)
@@ -182,10 +186,13 @@ def write_batch(batch: EventBatch) -> int:
         raise ChainMoved(
             f"The ledger moved to #{locked.seq} while a batch for #{batch.before[0]} was built."
         )
-    insert_rows(Event._meta.db_table, EVENT_COLUMNS, batch.rows)
-    if batch.rows:
+    if attached:
+        insert_attached(attached, Event._meta.db_table, EVENT_COLUMNS)
+    else:
+        insert_rows(Event._meta.db_table, EVENT_COLUMNS, batch.rows)
+    if batch.after != batch.before:
         Head.objects.filter(pk=1).update(seq=batch.after[0], hash=batch.after[1])
-    return len(batch.rows)
+    return batch.after[0] - batch.before[0]
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -203,3 +210,16 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     marks = ", ".join("?" * len(columns))
     raw: Any = connection.connection
     raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
+
+def insert_attached(schema: str, table: str, columns: Sequence[str]) -> None:
+    """SQLite: copy rows staged in an attached database's table of the same name.
+
+    One INSERT ... SELECT runs entirely inside SQLite: about twice as fast as binding the
+    same rows from Python, so another process can stage while this one inserts.
+    """
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM "{schema}"."{table}"'
+        )
