@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from truce.errors import Conflict
@@ -55,8 +55,8 @@ def window(until: date | None = None) -> tuple[int, int]:
 
 
 def _next_ids() -> Ids:
-    def after(model: type) -> int:
-        return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    def after(model: type[Model]) -> int:
+        return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
 
     return Ids(
         lead=after(Lead),
@@ -165,7 +165,7 @@ def seed_demo(
         ids=_next_ids(),
         companies=max(20, leads // 8) if leads else 0,
         leads=leads,
-        taken=set(Company.objects.exclude(domain=None).values_list("domain", flat=True)),
+        taken={d for d in Company.objects.values_list("domain", flat=True) if d},
     )
     with tempfile.TemporaryDirectory(prefix="truce-seed-") as scratch:
         staging = Path(scratch) if connection.vendor == "sqlite" else None
