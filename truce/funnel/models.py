@@ -89,6 +89,40 @@ class TermApproval(models.Model):
         ]
 
 
+class SalesReadyDefinition(models.Model):
+    """One version of the rule that makes a lead an MQL. In force once both owners signed it."""
+
+    version = models.PositiveIntegerField(unique=True)
+    rule = models.TextField()
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    marketing_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    marketing_signed_at = models.DateTimeField(null=True, blank=True)
+    sales_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sales_signed_at = models.DateTimeField(null=True, blank=True)
+    in_force_from = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Sales-ready definition v{self.version}"
+
+
+class Disposition(models.TextChoices):
+    NONE = "", "Awaiting disposition"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
 class Outcome(models.TextChoices):
     OPEN = "open", "Open"
     WON = "won", "Won"
@@ -118,6 +152,27 @@ class Lead(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="leads")
     stage_entered_at = models.DateTimeField()
     score = models.IntegerField(default=0)
+    # Database defaults too, so set-based bulk inserts (seed, import) need not name them.
+    fit_score = models.IntegerField(default=0, db_default=0)
+    engagement_score = models.IntegerField(default=0, db_default=0)
+    score_explanation = models.JSONField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    qualified_at = models.DateTimeField(null=True, blank=True)
+    qualified_by = models.ForeignKey(
+        SalesReadyDefinition, null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(
+        max_length=16,
+        choices=Disposition.choices,
+        blank=True,
+        default=Disposition.NONE,
+        db_default=Disposition.NONE,
+    )
+    disposition_reason = models.ForeignKey(
+        Reason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposition_at = models.DateTimeField(null=True, blank=True)
     facts = models.JSONField(default=dict, blank=True)
     product_line = models.CharField(max_length=64, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

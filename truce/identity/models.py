@@ -32,6 +32,9 @@ class User(AbstractUser):
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    # Routing skips people who are away and those at their capacity of open assigned leads.
+    is_away = models.BooleanField(default=False)
+    capacity = models.PositiveIntegerField(default=50)
 
     @property
     def display_name(self) -> str:
