@@ -135,6 +135,16 @@ def test_conversion_rates_are_believable(fresh):
     assert 0.01 <= won.count() / total <= 0.05
     assert early / total >= 0.8
     assert won.filter(amount__gt=0, stage__key="customer").count() == won.count()
+    assert Lead.objects.filter(stage__position__gte=40).exclude(disposition="accepted").count() == 0
+    assert Lead.objects.exclude(owner=None).filter(assigned_at=None).count() == 0
+    assert Lead.objects.filter(owner=None).exclude(assigned_at=None).count() == 0
+    rejected = Lead.objects.filter(disposition="rejected")
+    assert rejected.exists() and not rejected.filter(disposition_reason=None).exists()
+    for lead in Lead.objects.all()[:500]:
+        assert (lead.fit_score, lead.engagement_score) == (
+            lead.facts["fit_score"],
+            lead.facts["engagement_score"],
+        )
     closed = Lead.objects.filter(outcome__in=["lost", "recycled", "disqualified"])
     assert closed.filter(outcome_reason=None).count() == 0
     assert all(r.kind == lead_outcome for r, lead_outcome in (

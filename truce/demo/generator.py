@@ -23,7 +23,9 @@ LEAD_COLUMNS = (
     "id", "source", "stage_entered_at", "score", "facts", "product_line", "amount", "outcome",
     "outcome_at", "external_id", "touch_count", "sales_touch_count", "first_touch_at",
     "last_touch_at", "first_sales_touch_at", "created_at", "updated_at", "campaign_id",
-    "company_id", "contact_id", "owner_id", "outcome_reason_id", "stage_id",
+    "company_id", "contact_id", "owner_id", "outcome_reason_id", "stage_id", "fit_score",
+    "engagement_score", "assigned_at", "qualified_at", "disposition", "disposition_reason_id",
+    "disposition_at",
 )  # fmt: skip
 CONTACT_COLUMNS = (
     "id", "email", "email_key", "first_name", "last_name", "phone", "title", "country",
@@ -195,7 +197,10 @@ class LeadMaker:
         contact_id, company_id = self.contact(created)
         start_key = "subscriber" if rng.random() < 0.15 else "lead"
         lead.visits.append([created, w.stages[start_key], None, start_key])
-        state = {"owner": None, "amount": None, "outcome": "open", "reason": None, "at": None}
+        state: dict[str, Any] = {
+            "owner": None, "amount": None, "outcome": "open", "reason": None, "at": None,
+            "assigned": None, "disposition": ("", None, None),
+        }  # fmt: skip
         handoff = self.marketing_journey(lead, created, start_key, marketer, state)
         fit = rng.randint(40, 100) if handoff else rng.randint(0, 70)
         engagement = rng.randint(30, 100) if handoff else rng.randint(0, 60)
@@ -243,7 +248,7 @@ class LeadMaker:
             return None
         self.move(lead, t, "mql", None)
         owner = rng.choice(self.reps)
-        state["owner"] = owner
+        state["owner"], state["assigned"] = owner, t
         self.event(lead, t, "lead.assigned", None, f'{{"from":null,"to":{owner}}}')
         return t
 
@@ -256,12 +261,17 @@ class LeadMaker:
         if roll >= 0.5:  # not accepted: rejected to nurture, disqualified or still waiting
             if roll < 0.85:
                 outcome = "recycled" if roll < 0.72 else "disqualified"
-                self.close(lead, first + rng.randrange(_H, 3 * _D), outcome, owner, state)
+                at = first + rng.randrange(_H, 3 * _D)
+                self.close(lead, at, outcome, owner, state)
+                if state["at"]:
+                    why = rng.choice(self.reason_keys["rejected"])
+                    state["disposition"] = ("rejected", self.w.reasons[("rejected", why)], at)
             return
         t = first + rng.randrange(_H, 2 * _D)
         if t >= self.now:
             return
         self.move(lead, t, "sal", owner)
+        state["disposition"] = ("accepted", None, t)
         for _here, there, rate, (low, high) in SALES_PATH:
             step = t + rng.randrange(low * _D, high * _D)
             if rng.random() >= rate:
@@ -415,13 +425,17 @@ class LeadMaker:
                 chunk.events.append((kind, at, actor, "lead", lid, lid, payload, False))
         last_visit = lead.visits[-1]
         reason = w.reasons[state["reason"]] if state["reason"] else None
+        disposition, why, decided = state["disposition"]
         chunk.leads.append(
             (
                 lid, source, db(last_visit[0]), (fit + eng) // 2, facts, line, state["amount"],
                 state["outcome"], db(state["at"]) if state["at"] else None, None, len(touches),
                 len(sales), db(touches[0][0]), db(touches[-1][0]),
                 db(sales[0]) if sales else None, db(created), db(last_event), camp_id,
-                company_id, contact_id, state["owner"], reason, last_visit[1],
+                company_id, contact_id, state["owner"], reason, last_visit[1], fit, eng,
+                db(state["assigned"]) if state["assigned"] else None,
+                db(state["assigned"]) if state["assigned"] else None, disposition, why,
+                db(decided) if decided else None,
             )
         )  # fmt: skip
 
