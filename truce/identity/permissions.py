@@ -7,12 +7,20 @@ from .models import Role
 WRITE_RECORDS = frozenset(
     {Role.ADMIN, Role.MARKETING_OWNER, Role.MARKETER, Role.SALES_OWNER, Role.SALES_REP}
 )
+# Routing is configured, and leads reassigned by hand, by the owners of either team.
+CONFIGURE_ROUTING = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+ASSIGN_LEADS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+# A lead's owner accepts or rejects it; these roles may also do it for someone else.
+DISPOSE_ANY_LEAD = frozenset({Role.ADMIN, Role.SALES_OWNER})
 MANAGE_CAMPAIGNS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.MARKETER})
 CONFIGURE_FUNNEL = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 MERGE_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
+    "configure_routing": CONFIGURE_ROUTING,
+    "assign_leads": ASSIGN_LEADS,
+    "dispose_any_lead": DISPOSE_ANY_LEAD,
     "manage_campaigns": MANAGE_CAMPAIGNS,
     "configure_funnel": CONFIGURE_FUNNEL,
     "merge_records": MERGE_RECORDS,

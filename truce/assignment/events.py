@@ -1,0 +1,13 @@
+"""The ledger event kinds assignment writes."""
+
+LEAD_ROUTED = "lead.routed"
+LEAD_UNROUTABLE = "lead.unroutable"
+LEAD_REASSIGNED = "lead.reassigned"
+POOL_CREATED = "routing.pool_created"
+POOL_UPDATED = "routing.pool_updated"
+MEMBER_ADDED = "routing.member_added"
+MEMBER_UPDATED = "routing.member_updated"
+MEMBER_REMOVED = "routing.member_removed"
+RULE_CREATED = "routing.rule_created"
+RULE_UPDATED = "routing.rule_updated"
+RULE_DELETED = "routing.rule_deleted"
