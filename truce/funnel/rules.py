@@ -64,6 +64,8 @@ def lead_facts(lead: Any) -> dict[str, Any]:
         "owner": lead.owner.username if lead.owner_id else None,
         "stage": lead.stage.key,
         "score": lead.score,
+        "fit_score": lead.fit_score,
+        "engagement_score": lead.engagement_score,
         "product_line": lead.product_line or None,
         "amount": Decimal(lead.amount) if lead.amount is not None else None,
         "facts": dict(lead.facts or {}),
@@ -78,3 +80,30 @@ def lead_facts(lead: Any) -> dict[str, Any]:
         "company_industry": (company.industry or None) if company else None,
         "company_country": (company.country or None) if company else None,
     }
+
+
+# The names lead_facts gives a rule; a scoring rule or definition naming anything else is refused.
+FACT_NAMES = frozenset(
+    {
+        "source",
+        "campaign",
+        "owner",
+        "stage",
+        "score",
+        "fit_score",
+        "engagement_score",
+        "product_line",
+        "amount",
+        "facts",
+        "touches",
+        "sales_touches",
+        "contact_email",
+        "contact_country",
+        "contact_title",
+        "company_name",
+        "company_domain",
+        "company_employees",
+        "company_industry",
+        "company_country",
+    }
+)

@@ -15,6 +15,9 @@ DISPOSE_ANY_LEAD = frozenset({Role.ADMIN, Role.SALES_OWNER})
 MANAGE_CAMPAIGNS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.MARKETER})
 CONFIGURE_FUNNEL = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 MERGE_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+MANAGE_SCORING = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.MARKETER})
+# Only the two team owners sign the sales-ready definition; an admin may not sign for them.
+SIGN_DEFINITION = frozenset({Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
@@ -24,6 +27,8 @@ _ACTIONS = {
     "manage_campaigns": MANAGE_CAMPAIGNS,
     "configure_funnel": CONFIGURE_FUNNEL,
     "merge_records": MERGE_RECORDS,
+    "manage_scoring": MANAGE_SCORING,
+    "sign_definition": SIGN_DEFINITION,
 }
 
 

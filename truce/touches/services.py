@@ -114,6 +114,13 @@ def refresh_touch_facts(*, lead_id: int) -> None:
     Lead.objects.filter(pk=lead_id).update(**facts)
 
 
+def _refresh_lead(lead_id: int, actor: Any) -> None:
+    """Rescore the lead (and qualify it if it now meets the sales-ready definition)."""
+    from truce.funnel.services.qualification import refresh_lead
+
+    refresh_lead(lead_id=lead_id, actor=actor)
+
+
 @transaction.atomic
 def record_touch(
     *,
@@ -163,6 +170,7 @@ def record_touch(
             "collateral": touch.collateral,
         },
     )
+    _refresh_lead(lead.pk, actor)
     return touch
 
 
@@ -190,6 +198,7 @@ def update_touch(*, touch: Touch, actor: Any, changes: dict[str, Any]) -> Touch:
         actor=actor,
         payload={"changes": diff},
     )
+    _refresh_lead(touch.lead_id, actor)
     return touch
 
 

@@ -148,6 +148,7 @@ def create_lead(
     )
     if owner is not None:
         _lead_event(lead, "lead.assigned", actor, {"from": None, "to": owner.pk}, occurred_at=now)
+    _refresh(lead, actor)
     return lead
 
 
@@ -176,7 +177,17 @@ def update_lead(*, lead: Lead, actor: Any, changes: dict[str, Any]) -> Lead:
         _lead_event(lead, "lead.updated", actor, {"changes": diff})
     if owner_change:
         _lead_event(lead, "lead.assigned", actor, {"from": owner_change[0], "to": owner_change[1]})
+    _refresh(lead, actor)
     return lead
+
+
+def _refresh(lead: Lead, actor: Any) -> None:
+    """Rescore (and maybe qualify) after the lead's facts changed; copy the result back."""
+    from .qualification import refresh_lead
+
+    fresh = refresh_lead(lead_id=lead.pk, actor=actor)
+    for field in Lead._meta.concrete_fields:
+        setattr(lead, field.attname, getattr(fresh, field.attname))
 
 
 def _enter_stage(lead: Lead, stage: Stage, at: datetime) -> None:
