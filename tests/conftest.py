@@ -58,7 +58,9 @@ def admin_user(make_user):
 
 @pytest.fixture
 def rep(make_user):
-    return make_user(Role.SALES_REP, username="rep", first_name="Rita", last_name="Rep")
+    return make_user(
+        Role.SALES_REP, username="rep", first_name="Rita", last_name="Rep", email="rita@example.com"
+    )
 
 
 @pytest.fixture

@@ -11,3 +11,6 @@ from truce.settings import *  # noqa: F403
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Jobs run at once in tests (set here, not in the environment, so the processes tests start —
+# `truce demo`, `truce worker` — keep the real database backend).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "truce.scoring",
     "truce.assignment",
     "truce.agreements",
+    "truce.notify",
     "truce.api",
     "truce.demo",
     "truce.runtime",
@@ -178,3 +179,6 @@ LOGGING = {
 
 # API: largest page a client may ask for.
 TRUCE_API_MAX_LIMIT = envint("TRUCE_API_MAX_LIMIT", "200")
+
+# The address people reach Truce at, for links in emails.
+TRUCE_BASE_URL = os.getenv("TRUCE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
