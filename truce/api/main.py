@@ -76,6 +76,7 @@ install_handlers(api)
 api.add_router("", people_router)
 api.add_router("", funnel_router)
 api.add_router("", touches_router)
+api.add_router("", "truce.assignment.api.router")
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -7,6 +7,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from truce.errors import NotFound
 from truce.funnel.models import Disposition, Lead, Outcome
+from truce.identity.models import Team
 
 from .models import Pool, PoolMember, RoutingRule
 
@@ -59,10 +60,10 @@ def pools() -> QuerySet[Pool]:
     )
 
 
-def get_pool(*, pool_id: int) -> Pool:
+def get_pool(*, pool_id: int, field: str = "pool_id") -> Pool:
     pool = pools().filter(pk=pool_id).first()
     if pool is None:
-        raise NotFound(f"No pool with id {pool_id}.", field="pool_id")
+        raise NotFound(f"No pool with id {pool_id}.", field=field)
     return pool
 
 
@@ -82,3 +83,10 @@ def get_rule(*, rule_id: int) -> RoutingRule:
     if rule is None:
         raise NotFound(f"No routing rule with id {rule_id}.", field="rule_id")
     return rule
+
+
+def team(*, key: str) -> Team:
+    found = Team.objects.filter(key=key).first()
+    if found is None:
+        raise NotFound(f"No team with key {key!r}.", field="team")
+    return found
