@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/v1/", include(api_urlpatterns)),  # type: ignore[arg-type]
     path("", include("truce.identity.urls")),
     path("", include("truce.funnel.urls")),
+    path("", include("truce.assignment.urls")),
 ]
