@@ -1,7 +1,5 @@
 """Reads for scoring: the rules, and a lead's score with the rules that produced it."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from truce.errors import NotFound
@@ -24,9 +22,3 @@ def get_rule(*, rule_id: int) -> ScoringRule:
     if rule is None:
         raise NotFound(f"No scoring rule with id {rule_id}.", field="rule_id")
     return rule
-
-
-def explanation(lead: Any) -> list[dict[str, Any]]:
-    """The rules behind the lead's score, biggest contribution first (ties in rule order)."""
-    lines = list(lead.score_explanation or [])
-    return sorted(lines, key=lambda line: (line["kind"] != "fit", -abs(line["points"])))

@@ -167,7 +167,9 @@ def compute_score(
 
 
 def active_rules() -> list[ScoringRule]:
-    return list(ScoringRule.objects.filter(is_active=True).order_by("kind", "pk"))
+    """Fit rules first, then engagement rules, each in the order they were written."""
+    rules = ScoringRule.objects.filter(is_active=True).order_by("pk")
+    return sorted(rules, key=lambda rule: rule.kind != RuleKind.FIT)
 
 
 def _touch_facts(

@@ -159,7 +159,7 @@ def sign_definition(
     side = _side(actor)
     # Locking every version serialises signers, so two versions never come into force at once.
     locked = list(
-        SalesReadyDefinition.objects.select_for_update()
+        SalesReadyDefinition.objects.select_for_update(of=("self",))
         .select_related("marketing_signed_by", "sales_signed_by")
         .order_by("pk")
     )
