@@ -31,3 +31,11 @@ def make_rule(marketer):
 @pytest.fixture
 def days_ago():
     return lambda days: NOW - timedelta(days=days)
+
+
+@pytest.fixture
+def client_for():
+    from tests.api.conftest import ApiClient
+    from truce.identity import services as identity_services
+
+    return lambda user: ApiClient(identity_services.create_api_token(user=user, name="t")[1])

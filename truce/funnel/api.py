@@ -403,3 +403,16 @@ def _term_dict(term: Any) -> dict[str, Any]:
 def glossary(request: HttpRequest) -> HttpResponse:
     """Every agreed term with its versions, newest first, and who approved each."""
     return json_response({"items": [_term_dict(t) for t in selectors.glossary()]})
+
+
+# The sales-ready definition and scoring have their own modules; they share this router's mount.
+def _mount_definitions_and_scoring() -> None:
+    from truce.scoring.api import router as scoring_router
+
+    from .definitions_api import router as definitions_router
+
+    router.add_router("", definitions_router)
+    router.add_router("", scoring_router)
+
+
+_mount_definitions_and_scoring()
