@@ -182,3 +182,9 @@ TRUCE_API_MAX_LIMIT = envint("TRUCE_API_MAX_LIMIT", "200")
 
 # The address people reach Truce at, for links in emails.
 TRUCE_BASE_URL = os.getenv("TRUCE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Periodic jobs: task path -> every N seconds. Each `truce worker` schedules them; a database
+# row per slot makes sure only one worker enqueues each run.
+TRUCE_PERIODIC_JOBS = {
+    "truce.agreements.tasks.sweep_clocks": envint("TRUCE_SWEEP_EVERY_SECONDS", "60"),
+}

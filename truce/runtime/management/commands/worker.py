@@ -1,9 +1,14 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from truce.runtime.schedule import start_scheduler
+
 
 class Command(BaseCommand):
-    help = "Run background jobs: the django-tasks database worker (stops cleanly on SIGTERM)."
+    help = (
+        "Run background jobs: the django-tasks database worker, plus the scheduler that "
+        "enqueues periodic jobs (SLA sweep). Stops cleanly on SIGTERM."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -18,8 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-tasks", type=int, default=None, help="Exit after this many tasks."
         )
+        parser.add_argument(
+            "--no-schedule", action="store_true", help="Do not enqueue periodic jobs."
+        )
 
     def handle(self, *args, **options):
+        if not options["no_schedule"] and not options["batch"]:
+            start_scheduler()
         call_command(
             "db_worker",
             queue_name=options["queue_name"],
