@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import definition_views, views
 
 app_name = "funnel"
 urlpatterns = [
@@ -13,4 +13,11 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/leads/<int:lead_id>/move/", views.board_move, name="board_move"),
     path("vocabulary/", views.vocabulary, name="vocabulary"),
+]
+
+# The sales-ready definition (truce/funnel/definition_views.py).
+urlpatterns += [
+    path("definitions/", definition_views.definitions, name="definitions"),
+    path("definitions/propose/", definition_views.propose, name="definition_propose"),
+    path("definitions/<int:version>/sign/", definition_views.sign, name="definition_sign"),
 ]
