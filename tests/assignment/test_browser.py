@@ -1,13 +1,25 @@
 """A rep accepts a lead from the queue in real headless Chromium, keyboard included."""
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import browser, default_funnel, log_in, page  # noqa: F401
+from tests.browser.conftest import CHROMIUM_ARGS, default_funnel, log_in, page  # noqa: F401
 from truce.assignment import services
 from truce.funnel.models import Lead
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Module-scoped, unlike tests/browser's session one: Playwright's sync API allows one
+    # running instance per thread, so this one must be gone before tests/browser starts its own.
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture
