@@ -3,7 +3,9 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Agreement, Commitment
+from truce.errors import NotFound
+
+from .models import Agreement, Calendar, Clock, Commitment
 
 
 def agreement_in_force(*, at: datetime | None = None) -> Agreement | None:
@@ -21,3 +23,35 @@ def agreements(*, user: Any = None) -> QuerySet[Agreement]:
     return Agreement.objects.select_related(
         "calendar", "marketing_signed_by", "sales_signed_by", "created_by"
     ).prefetch_related(Prefetch("commitments", queryset=commitments))
+
+
+def status(agreement: Agreement) -> str:
+    if agreement.superseded_at is not None:
+        return "superseded"
+    return "in_force" if agreement.in_force_from is not None else "awaiting_signatures"
+
+
+def get_agreement(*, version: int) -> Agreement:
+    found = agreements().filter(version=version).first()
+    if found is None:
+        raise NotFound(f"No agreement version {version}.", field="version")
+    return found
+
+
+def calendars() -> QuerySet[Calendar]:
+    return Calendar.objects.prefetch_related("days_off").order_by("name")
+
+
+def get_calendar(*, calendar_id: int) -> Calendar:
+    found = calendars().filter(pk=calendar_id).first()
+    if found is None:
+        raise NotFound(f"No calendar with id {calendar_id}.", field="calendar_id")
+    return found
+
+
+def lead_clocks(*, lead_id: int) -> QuerySet[Clock]:
+    return (
+        Clock.objects.filter(lead_id=lead_id)
+        .select_related("commitment", "owner")
+        .order_by("started_at", "pk")
+    )

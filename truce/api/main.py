@@ -77,6 +77,7 @@ api.add_router("", people_router)
 api.add_router("", funnel_router)
 api.add_router("", touches_router)
 api.add_router("", "truce.assignment.api.router")
+api.add_router("", "truce.agreements.sla_api.router")
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

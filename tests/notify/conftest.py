@@ -1,1 +1,0 @@
-from tests.agreements.conftest import always_open, make_agreement, owners  # noqa: F401
