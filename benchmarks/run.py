@@ -112,13 +112,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, seconds: float = 60) -> None:
+def wait_until_up(url: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the server starts
             time.sleep(0.3)
     raise SystemExit(f"{url} did not come up")
 
@@ -126,7 +126,7 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 def status_of(url: str, token: str) -> int:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -230,6 +230,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-load", action="store_true", help="Only time the seeding")
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="PostgreSQL: skip seeding, load-test the truce_bench database left by the last run",
+    )
     args = parser.parse_args()
     if not args.no_load and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
@@ -243,8 +248,12 @@ def main() -> None:
     try:
         for size in [int(s) for s in args.sizes.split(",")]:
             print(f"{report['database']}, {size:,} leads", flush=True)
-            env = fresh_database(args.postgres, work, size)
-            run = {"seed": seed(env, size), "load": {} if args.no_load else load(env, args)}
+            if args.load_only and args.postgres:
+                env = environment(PG_BENCH, work / "data")
+                run = {"seed": {"leads": size, "seconds": None}, "load": load(env, args)}
+            else:
+                env = fresh_database(args.postgres, work, size)
+                run = {"seed": seed(env, size), "load": {} if args.no_load else load(env, args)}
             report["runs"].append(run)
     finally:
         shutil.rmtree(work, ignore_errors=True)
