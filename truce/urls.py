@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("truce.identity.urls")),
     path("", include("truce.funnel.urls")),
     path("", include("truce.assignment.urls")),
+    path("", include("truce.agreements.urls")),
 ]

@@ -623,6 +623,20 @@ def board_data(board: Scoreboard) -> dict[str, Any]:
     }
 
 
+CSV_FIELDS = [
+    "team",
+    "commitment",
+    "unit",
+    "person",
+    "target",
+    "actual",
+    "numerator",
+    "denominator",
+    "projected",
+    "on_track",
+]
+
+
 def flat_rows(board: Scoreboard) -> list[dict[str, Any]]:
     """One row per commitment and per person, for CSV and plain text."""
     rows = []
@@ -656,3 +670,80 @@ def flat_rows(board: Scoreboard) -> list[dict[str, Any]]:
                     }
                 )
     return rows
+
+
+def describe_overdue(overdue: timedelta) -> str:
+    """`2 d 3 h`, `5 h 10 min`, `40 min`: wall-clock time since the clock fell due."""
+    minutes = max(int(overdue.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+PACE_WORDS = {True: "on track", False: "behind", None: "no data"}
+
+
+def _cell(value: str | None, unit: str) -> str:
+    if value is None:
+        return "no data" if unit == "percent" else "-"
+    return f"{value} %" if unit == "percent" else value
+
+
+def text_rows(board: Scoreboard) -> list[list[str]]:
+    """The scoreboard as rows of plain-text cells, with a header row first."""
+    lines = [["team", "commitment", "person", "target", "actual", "of", "projected", "pace"]]
+    for row in flat_rows(board):
+        unit = row["unit"]
+        person = row["person"]
+        lines.append(
+            [
+                "" if person else row["team"],
+                "" if person else row["commitment"],
+                person,
+                "" if row["target"] is None else _cell(row["target"], unit),
+                _cell(row["actual"], unit),
+                "" if row["denominator"] is None else f"{row['numerator']}/{row['denominator']}",
+                row["projected"] or "",
+                "" if person and unit == "count" else PACE_WORDS[row["on_track"]],
+            ]
+        )
+    return lines
+
+
+def text_table(board: Scoreboard) -> str:
+    rows = text_rows(board)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    )
+
+
+def text_summary(board: Scoreboard) -> str:
+    """The heading, the table, the black hole and the breaches, as plain text."""
+    period, agreement = board.period, board.agreement
+    elapsed = (board.elapsed * 100).quantize(Decimal(1))
+    lines = [f"Scoreboard for {period.label} ({period.key}), {elapsed} % of the period elapsed."]
+    if agreement is None:
+        lines.append("No signed agreement was in force during this period.")
+    else:
+        lines += [f"Agreement: {agreement.title} (v{agreement.version}).", "", text_table(board)]
+    lines += ["", f"Black hole: {board.black_hole_count} lead(s) overdue with sales."]
+    for row in board.black_hole:
+        owner = row.owner.display_name if row.owner else "nobody"
+        overdue = describe_overdue(row.overdue)
+        missing = " and ".join(row.missing)
+        lines.append(
+            f"  - {row.lead.contact} (lead {row.lead.pk}), {owner}: no {missing}, {overdue} overdue"
+        )
+    lines += ["", f"Breaches in the period: {board.breach_count}."]
+    for clock in board.breaches:
+        owner = clock.owner.display_name if clock.owner else "nobody"
+        lines.append(
+            f"  - {clock.lead.contact} (lead {clock.lead_id}), {owner}: {clock.commitment.kind}"
+        )
+    return "\n".join(lines)

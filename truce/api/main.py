@@ -78,6 +78,7 @@ api.add_router("", funnel_router)
 api.add_router("", touches_router)
 api.add_router("", "truce.assignment.api.router")
 api.add_router("", "truce.agreements.sla_api.router")
+api.add_router("", "truce.agreements.api.router")
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
