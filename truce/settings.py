@@ -187,4 +187,5 @@ TRUCE_BASE_URL = os.getenv("TRUCE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 # row per slot makes sure only one worker enqueues each run.
 TRUCE_PERIODIC_JOBS = {
     "truce.agreements.tasks.sweep_clocks": envint("TRUCE_SWEEP_EVERY_SECONDS", "60"),
+    "truce.notify.tasks.send_scoreboard_digest": envint("TRUCE_DIGEST_EVERY_SECONDS", "86400"),
 }

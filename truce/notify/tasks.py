@@ -47,3 +47,12 @@ def send_clock_notification(*, clock_id: int, kind: str) -> int:
         body = render_to_string("notify/clock_body.txt", context)
         # Sent inside the claim: if sending fails the claim rolls back and a retry sends.
         return send_mail(subject, body, None, recipients)
+
+
+@task()
+def send_scoreboard_digest() -> int:
+    """Periodic (daily): on the agreement's scoreboard weekday, email both owners the
+    scoreboard; once per week, however often it runs."""
+    from .digest import send_digest
+
+    return send_digest()
