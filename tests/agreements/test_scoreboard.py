@@ -61,9 +61,9 @@ def hand_over(make_lead, stage):
     """A lead qualified and assigned at an explicit time, its clocks started."""
 
     def hand(when, owner=None, campaign=None, **fields):
-        lead = make_lead("mql", campaign=campaign, owner=owner, created_at=when, **fields)
+        lead = make_lead("mql", campaign=campaign, created_at=when, **fields)
         assigned = when if owner is not None else None
-        Lead.objects.filter(pk=lead.pk).update(qualified_at=when, assigned_at=assigned)
+        Lead.objects.filter(pk=lead.pk).update(qualified_at=when, assigned_at=assigned, owner=owner)
         if owner is not None:
             clocks.on_owner_changed(lead=lead, owner=owner, at=when)
         return lead
