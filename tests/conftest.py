@@ -14,8 +14,8 @@ from truce.identity.models import Role, TeamKey
 from truce.people import services as people_services
 from truce.touches import services as touch_services
 
-# Agreement fixtures (owners, calendars, signed SLAs) serve the API, notify and scoreboard tests.
-pytest_plugins = ["tests.agreements.fixtures"]
+# Shared fixture modules: agreements (owners, calendars, signed SLAs) and the one browser.
+pytest_plugins = ["tests.agreements.fixtures", "tests.browser.fixtures"]
 
 _counter = itertools.count(1)
 

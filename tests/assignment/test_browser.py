@@ -1,25 +1,13 @@
 """A rep accepts a lead from the queue in real headless Chromium, keyboard included."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, default_funnel, log_in, page  # noqa: F401
+from tests.browser.conftest import default_funnel  # noqa: F401 (autouse: the stages)
 from truce.assignment import services
 from truce.funnel.models import Lead
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Module-scoped, unlike tests/browser's session one: Playwright's sync API allows one
-    # running instance per thread, so this one must be gone before tests/browser starts its own.
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -37,13 +25,13 @@ def queued(make_contact, make_lead, rep, make_user):
 
 
 def test_rep_accepts_one_lead_and_rejects_another_from_the_queue(
-    log_in,  # noqa: F811
+    log_in,
     live_server,
     queued,
 ):
     ada = queued("Ada", "Lovelace")
     bob = queued("Bob", "Byte")
-    page = log_in("rep")  # noqa: F811
+    page = log_in("rep")
     page.get_by_role("link", name="Queue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My queue")
 

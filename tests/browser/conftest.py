@@ -1,56 +1,14 @@
 """Real headless Chromium (Debian's, never a downloaded one) driving the live pages."""
 
-import os
-
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.conftest import PASSWORD
 from truce.funnel import defaults
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests'
-# fixtures are still plain synchronous code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(autouse=True)
 def default_funnel(transactional_db):
     # An earlier transactional test's flush empties the stages the migration installed.
     defaults.install()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def log_in(page, live_server):
-    def log_in(username: str, password: str = PASSWORD):
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    return log_in
 
 
 @pytest.fixture

@@ -32,9 +32,10 @@ def _wait_for(url: str, process: subprocess.Popen[str], seconds: float = 90) -> 
     while time.monotonic() < deadline:
         assert process.poll() is None, "truce demo exited early"
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=10) as response:
                 return response.status
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            # Refused while gunicorn starts, or slow while it boots its workers.
             time.sleep(0.3)
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
@@ -50,14 +51,14 @@ def _alive(pid: int) -> bool:
 def _log_in(base: str, username: str, password: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/login/", timeout=10).read().decode()
+    page = opener.open(f"{base}/login/", timeout=30).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token, "the login form has no CSRF token"
     form = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
     ).encode()
     request = urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": base})
-    with opener.open(request, timeout=10) as response:
+    with opener.open(request, timeout=30) as response:
         assert response.status == 200
         return response.url
 

@@ -2,7 +2,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 (browser tests)
 from truce.identity.models import Role
 from truce.scoring import services
 

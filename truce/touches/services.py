@@ -170,6 +170,10 @@ def record_touch(
             "collateral": touch.collateral,
         },
     )
+    if touch.team == TeamKey.SALES:
+        from truce.agreements.services import clocks
+
+        clocks.observe(lead=lead, event="touch.sales", at=when)
     _refresh_lead(lead.pk, actor)
     return touch
 

@@ -20,6 +20,7 @@ from ..models import Agreement, Clock, ClockOnReassign, ClockState, Commitment, 
 from ..selectors import agreement_in_force
 from .calendars import schedule_for
 
+OBSERVED_LEAD_EVENTS = frozenset({"lead.accepted", "lead.rejected", "lead.outcome_set"})
 TIME_BOUND = (
     CommitmentKind.FIRST_TOUCH,
     CommitmentKind.TOUCHES,
@@ -80,7 +81,8 @@ def on_owner_changed(*, lead: Any, owner: Any, at: datetime | None = None) -> li
     at = at or timezone.now()
     running = Clock.objects.filter(lead_id=lead.pk, state=ClockState.RUNNING)
     agreement = agreement_in_force()
-    if owner is None or agreement is None or not _in_period(agreement, at):
+    closed = getattr(lead, "outcome", "open") != "open"
+    if owner is None or closed or agreement is None or not _in_period(agreement, at):
         running.update(state=ClockState.CANCELLED, stopped_at=at, stopped_by="lead.unassigned")
         return []
     if not Clock.objects.filter(lead_id=lead.pk).exists():

@@ -57,6 +57,18 @@ def _lead_event(
         payload=payload,
         occurred_at=occurred_at,
     )
+    _clocks_follow(lead, kind, occurred_at)
+
+
+def _clocks_follow(lead: Lead, kind: str, at: datetime | None) -> None:
+    """SLA clocks answer lead events: an assignment starts (or restarts) them, a disposition
+    or an outcome meets theirs (truce/agreements/services/clocks.py)."""
+    from truce.agreements.services import clocks
+
+    if kind == "lead.assigned":
+        clocks.on_owner_changed(lead=lead, owner=lead.owner, at=at)
+    elif kind in clocks.OBSERVED_LEAD_EVENTS:
+        clocks.observe(lead=lead, event=kind, at=at)
 
 
 def _check_entry(lead: Lead, stage: Stage) -> None:
