@@ -27,6 +27,7 @@ from truce.ledger.bulk import (
     start_chain,
     write_batch,
 )
+from truce.ledger.models import Event
 from truce.people.models import Company, Contact
 from truce.touches.models import Campaign, Touch
 
@@ -113,6 +114,18 @@ def _tune_sqlite() -> None:
             cursor.execute("PRAGMA foreign_keys=OFF")
 
 
+def _analyze() -> None:
+    """Fresh statistics, or the planner treats a million-row table as empty after a bulk load."""
+    tables = [m._meta.db_table for m in (Company, Contact, Lead, StageVisit, Touch, Event)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")  # sampled: seconds, not minutes
+            for table in tables:
+                cursor.execute(f'ANALYZE "{table}"')
+
+
 def _reset_sequences() -> None:
     models = [Company, Contact, Lead, StageVisit, Touch, Campaign]
     with connection.cursor() as cursor:
@@ -174,6 +187,7 @@ def seed_demo(
             if progress and done:
                 progress(done, leads, rows, time.monotonic() - began)
     _reset_sequences()
+    _analyze()
     return SeedReport(
         leads=leads,
         rows=rows,
