@@ -228,3 +228,23 @@ def test_a_rule_total_never_grows_as_time_passes(points, half_life, touches):
     now_points = services.engagement_points(rule, touches, NOW)
 
     assert 0 <= services.engagement_points(rule, touches, later) <= now_points
+
+
+def test_the_rescore_task_runs_the_sweep(big_lead, make_rule):
+    from truce.scoring.tasks import rescore_all
+
+    make_rule("fit", "Big company", 20, expression="company_employees >= 50")
+
+    assert rescore_all.call() == {"rescored": 1, "qualified": 0}
+    assert rescore_all.call() == {"rescored": 0, "qualified": 0}
+
+
+def test_a_rule_change_rescores_every_open_lead_after_commit(
+    big_lead, make_rule, django_capture_on_commit_callbacks
+):
+    # the tests run tasks with the immediate backend: the enqueued sweep runs at commit
+    with django_capture_on_commit_callbacks(execute=True):
+        make_rule("fit", "Big company", 20, expression="company_employees >= 50")
+
+    big_lead.refresh_from_db()
+    assert big_lead.fit_score == 20
