@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from truce.agreements import scoreboard
 from truce.agreements.models import Agreement
@@ -71,12 +72,14 @@ def hand_over(make_lead, stage):
     return hand
 
 
+@transaction.atomic  # as inside the services that report lead events
 def touch(lead, when):
     """A sales touch as the touches service reports it to the clocks."""
     Lead.objects.filter(pk=lead.pk).update(first_sales_touch_at=when)
     clocks.observe(lead=lead, event="touch.sales", at=when)
 
 
+@transaction.atomic
 def dispose(lead, disposition, when):
     """Accept or reject as the disposition service records it, at an explicit time."""
     fields = {"disposition": disposition, "disposition_at": when}

@@ -35,14 +35,13 @@ def test_open_the_scoreboard_switch_period_and_follow_a_figure(log_in, live_serv
     expect(acceptance.locator("a.figure")).to_have_text("75 %")
     expect(acceptance).to_contain_text("Behind")
     expect(page.get_by_role("heading", name=re.compile("Black hole"))).to_contain_text("(2)")
-    drawn = page.evaluate("() => !!Chart.getChart(document.getElementById('chart-sales'))")
-    assert drawn
+    page.wait_for_function("() => !!Chart.getChart(document.getElementById('chart-sales'))")
 
     page.get_by_role("link", name="← Previous").click()
     expect(page.locator("#period-label")).to_have_text("October 2026")
     volume = _row(page, "Sales-ready leads per period")
     expect(volume.locator("a.figure")).to_have_text("1")  # L6, handed over on 30 October
-    assert page.evaluate("() => !!Chart.getChart(document.getElementById('chart-marketing'))")
+    page.wait_for_function("() => !!Chart.getChart(document.getElementById('chart-marketing'))")
 
     page.get_by_role("link", name="Next →").click()
     volume = _row(page, "Sales-ready leads per period")

@@ -12,10 +12,35 @@ from django.urls import reverse
 from truce.errors import DomainError
 
 from . import scoreboard as board
-from .models import Period
+from .models import Commitment, CommitmentKind, Period
 
 PAGE_SIZE = 50
 PACE = {True: "On track", False: "Behind", None: "No data"}
+
+
+SHORT = {
+    "mql_volume": "Sales-ready leads",
+    "acceptance_rate": "Accepted %",
+    "opportunity_rate": "Reached opportunity %",
+    "campaign_count": "Campaigns",
+    "first_touch": "First touch on time %",
+    "touches": "Touches on time %",
+    "disposition": "Disposition on time %",
+    "outcome": "Outcome on time %",
+}
+
+
+def commitment_title(c: Commitment) -> str:
+    """The promise in words, with its own numbers for the time-bound ones."""
+    hours = format(c.hours.normalize(), "f") if c.hours is not None else ""
+    target = format(c.target.normalize(), "f")
+    titles = {
+        CommitmentKind.FIRST_TOUCH: f"First sales touch within {hours} business hours",
+        CommitmentKind.DISPOSITION: f"Accept or reject within {hours} business hours",
+        CommitmentKind.TOUCHES: f"At least {target} sales touches within {c.days} days",
+        CommitmentKind.OUTCOME: f"An outcome within {c.days} days",
+    }
+    return titles.get(CommitmentKind(c.kind), c.get_kind_display())
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -58,7 +83,7 @@ def _commitment_row(period: board.BoardPeriod, score: board.CommitmentScore) -> 
         pace = "Not started"
     return {
         "id": c.pk,
-        "label": c.get_kind_display(),
+        "label": commitment_title(c),
         "scope": scope,
         "target": figure_text(score.target, rate=score.is_rate),
         "actual": figure_text(score.actual.value, rate=score.is_rate),
@@ -77,10 +102,7 @@ def _chart(team: board.TeamScore) -> dict[str, Any]:
         return None if value is None else float(value)
 
     return {
-        "labels": [
-            f"{s.commitment.get_kind_display()} ({'%' if s.is_rate else 'count'})"
-            for s in team.commitments
-        ],
+        "labels": [SHORT[s.kind] for s in team.commitments],
         "target": [number(s.target) for s in team.commitments],
         "actual": [number(s.actual.value) for s in team.commitments],
     }
