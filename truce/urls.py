@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("truce.funnel.urls")),
     path("", include("truce.assignment.urls")),
     path("", include("truce.agreements.urls")),
+    path("", include("truce.agreements.sla_urls")),
 ]
