@@ -149,3 +149,12 @@ def test_the_kind_of_a_rule_cannot_change(make_rule, marketer):
         services.update_rule(rule=rule, actor=marketer, changes={"kind": "engagement"})
 
     assert exc.value.field == "kind"
+
+
+def test_every_name_lead_facts_gives_may_be_used_in_a_rule(make_lead):
+    from truce.funnel.rules import FACT_NAMES, lead_facts
+
+    facts = lead_facts(make_lead("lead"))
+
+    assert set(facts) == FACT_NAMES
+    assert (facts["fit_score"], facts["engagement_score"]) == (0, 0)
