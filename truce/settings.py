@@ -187,5 +187,7 @@ TRUCE_BASE_URL = os.getenv("TRUCE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 # row per slot makes sure only one worker enqueues each run.
 TRUCE_PERIODIC_JOBS = {
     "truce.agreements.tasks.sweep_clocks": envint("TRUCE_SWEEP_EVERY_SECONDS", "60"),
+    # Engagement decays with time: rescore open leads hourly.
+    "truce.scoring.tasks.rescore_all": envint("TRUCE_RESCORE_EVERY_SECONDS", "3600"),
     "truce.notify.tasks.send_scoreboard_digest": envint("TRUCE_DIGEST_EVERY_SECONDS", "86400"),
 }

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from truce.demo.agreement import install_demo_agreement
 from truce.demo.org import demo_credentials
 from truce.demo.services import seed_demo
 from truce.funnel.models import Lead
@@ -43,12 +44,18 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="Web worker processes (2).")
 
     def handle(self, *args, **options):
+        # Demo mail (breach alerts, digests) goes to the worker's console unless configured.
+        os.environ.setdefault(
+            "TRUCE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        )
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if not Lead.objects.exists():
             self.stdout.write(f"Seeding {options['leads']:,} demo leads (seed {DEMO_SEED})…")
             seed_demo(leads=options["leads"], seed=DEMO_SEED)
+            self.stdout.write("Signing the demo agreement and sales-ready definition…")
+            install_demo_agreement()
         connection.close()
         self._announce(options["port"])
         sys.exit(self._run_children(options["port"], options["workers"]))
