@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from truce.funnel import defaults
 from truce.funnel import selectors as funnel_selectors
 from truce.funnel import services as funnel_services
 from truce.identity import services as identity_services
@@ -37,6 +38,20 @@ ROLE_TEAM = {
     Role.SALES_OWNER: TeamKey.SALES,
     Role.SALES_REP: TeamKey.SALES,
 }
+
+
+@pytest.fixture(autouse=True)
+def _default_funnel_in_transactional_tests(request):
+    """A transactional test starts after an earlier one's flush emptied the tables, stages and
+    teams the migrations installed: put the defaults back (cheap, idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        defaults.install()
+        identity_services.ensure_teams()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from .conftest import ApiClient
 pytestmark = pytest.mark.postgres_only
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_create_once(admin_user, token_for, make_contact):
     # given two clients about to send the same create with the same key
     token, contact = token_for(admin_user), make_contact()
