@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from truce.agreements.models import CommitmentKind
 from truce.errors import DomainError, NotFound
 from truce.ledger.models import Event
 from truce.ledger.selectors import lead_timeline
@@ -268,40 +269,94 @@ def _name(user: Any) -> str:
     return user.display_name if user is not None else "The system"
 
 
+def _outcome(p: dict[str, Any], who: str, n: dict[str, Any]) -> str:
+    if p.get("outcome") == Outcome.WON:
+        return f"{who} marked the lead won, amount {p.get('amount')}"
+    return f"{who} marked the lead {p.get('outcome')}: {n['reasons'](p.get('reason'))}"
+
+
+def _assigned(p: dict[str, Any], who: str, n: dict[str, Any]) -> str:
+    if p.get("to") is None:
+        return f"{who} unassigned the lead"
+    return f"{who} assigned the lead to {n['users'](p['to'])}"
+
+
+def _changes(p: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{field} from {old if old not in (None, '') else '—'} to {new}"
+        for field, (old, new) in sorted(p.get("changes", {}).items())
+    )
+
+
+def _touch(p: dict[str, Any], who: str) -> str:
+    label = TouchKind(p["kind"]).label if p.get("kind") in TouchKind.values else p.get("kind")
+    channel = f" via {p['channel']}" if p.get("channel") else ""
+    return f"{who} recorded a touch: {label}{channel}"
+
+
+def _rejected(p: dict[str, Any], who: str, n: dict[str, Any]) -> str:
+    note = f" ({p['note']})" if p.get("note") else ""
+    return f"{who} rejected the lead back to marketing: {n['reasons'](p.get('reason'))}{note}"
+
+
+def _clock(verb: str) -> Any:
+    def describe(p: dict[str, Any], who: str, n: dict[str, Any]) -> str:
+        kind = p.get("commitment", "")
+        label = CommitmentKind(kind).label if kind in CommitmentKind.values else kind
+        return f"SLA clock {verb}: {label}"
+
+    return describe
+
+
+# One sentence per event kind, for the lead timeline; unknown kinds fall back to the kind.
+_SENTENCES: dict[str, Any] = {
+    "lead.created": lambda p, who, n: (
+        f"{who} created the lead in {n['stages'](p.get('stage'))}"
+        + (f" from source {p['source']}" if p.get("source") else "")
+    ),
+    "lead.stage_changed": lambda p, who, n: (
+        f"{who} moved the lead from {n['stages'](p.get('from'))} to {n['stages'](p.get('to'))}"
+    ),
+    "lead.assigned": _assigned,
+    "lead.outcome_set": _outcome,
+    "lead.reopened": lambda p, who, n: (
+        f"{who} reopened the lead (was {p.get('from')}); it is in {n['stages'](p.get('stage'))}"
+    ),
+    "lead.updated": lambda p, who, n: f"{who} changed {_changes(p)}",
+    "touch.recorded": lambda p, who, n: _touch(p, who),
+    "touch.updated": lambda p, who, n: f"{who} corrected a touch",
+    "lead.contact_merged": lambda p, who, n: f"{who} merged a duplicate contact into this lead's",
+    "lead.company_merged": lambda p, who, n: f"{who} merged a duplicate company into this lead's",
+    "lead.accepted": lambda p, who, n: f"{who} accepted the lead",
+    "lead.rejected": _rejected,
+    "lead.routed": lambda p, who, n: (
+        f"Routing sent the lead to {n['users'](p.get('to'))} "
+        f"(pool {p.get('pool')}{', rule ' + p['rule'] if p.get('rule') else ''})"
+    ),
+    "lead.unroutable": lambda p, who, n: (
+        f"Nobody could take the lead in pool "
+        f"{p.get('pool') or '—'} ({str(p.get('reason', '')).replace('_', ' ')})"
+    ),
+    "lead.reassigned": lambda p, who, n: (
+        f"{who} reassigned the lead" + (f": {p['reason']}" if p.get("reason") else "")
+    ),
+    "lead.scored": lambda p, who, n: (
+        f"Score changed to {p.get('score')} (fit {p.get('fit')}, engagement {p.get('engagement')})"
+    ),
+    "lead.qualified": lambda p, who, n: (
+        "The lead met the sales-ready definition "
+        f"(version {p.get('definition_version')}) and became an MQL"
+    ),
+    "clock.met": _clock("met"),
+    "clock.breached": _clock("breached"),
+    "clock.escalated": _clock("escalated"),
+}
+
+
 def _describe(event: Event, names: dict[str, Any]) -> str:
-    p, who = event.payload, _name(event.actor)
-    stage = names["stages"]
-    kind = event.kind
-    if kind == "lead.created":
-        source = f" from source {p['source']}" if p.get("source") else ""
-        return f"{who} created the lead in {stage(p.get('stage'))}{source}"
-    if kind == "lead.stage_changed":
-        return f"{who} moved the lead from {stage(p.get('from'))} to {stage(p.get('to'))}"
-    if kind == "lead.assigned":
-        if p.get("to") is None:
-            return f"{who} unassigned the lead"
-        return f"{who} assigned the lead to {names['users'](p['to'])}"
-    if kind == "lead.outcome_set":
-        if p.get("outcome") == Outcome.WON:
-            return f"{who} marked the lead won, amount {p.get('amount')}"
-        return f"{who} marked the lead {p.get('outcome')}: {names['reasons'](p.get('reason'))}"
-    if kind == "lead.reopened":
-        return f"{who} reopened the lead (was {p.get('from')}); it is in {stage(p.get('stage'))}"
-    if kind == "lead.updated":
-        changes = ", ".join(
-            f"{field} from {old if old not in (None, '') else '—'} to {new}"
-            for field, (old, new) in sorted(p.get("changes", {}).items())
-        )
-        return f"{who} changed {changes}"
-    if kind == "touch.recorded":
-        label = TouchKind(p["kind"]).label if p.get("kind") in TouchKind.values else p.get("kind")
-        channel = f" via {p['channel']}" if p.get("channel") else ""
-        return f"{who} recorded a touch: {label}{channel}"
-    if kind == "touch.updated":
-        return f"{who} corrected a touch"
-    if kind in ("lead.contact_merged", "lead.company_merged"):
-        return f"{who} merged a duplicate {kind.split('.')[1].split('_')[0]} into this lead's"
-    return f"{who}: {kind}"
+    who = _name(event.actor)
+    sentence = _SENTENCES.get(event.kind)
+    return sentence(event.payload, who, names) if sentence else f"{who}: {event.kind}"
 
 
 def describe_events(
