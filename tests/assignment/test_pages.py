@@ -47,7 +47,7 @@ def test_queue_lists_my_leads_most_urgent_first(
     Lead.objects.filter(pk=accepted.pk).update(disposition="accepted")
     assigned("Theirs", owner=make_user(Role.SALES_REP))
 
-    with django_assert_num_queries(4):  # session, user, reasons, queue
+    with django_assert_num_queries(5):  # session, user, reasons, agreement in force, queue
         html = rep_client.get("/queue/").content.decode()
 
     assert html.index("Older Doe") < html.index("Newer Doe") < html.index("Accepted Doe")

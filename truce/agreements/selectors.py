@@ -1,10 +1,11 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from truce.errors import NotFound
 
+from . import business_time
 from .models import Agreement, Calendar, Clock, Commitment
 
 
@@ -55,3 +56,22 @@ def lead_clocks(*, lead_id: int) -> QuerySet[Clock]:
         .select_related("commitment", "owner")
         .order_by("started_at", "pk")
     )
+
+
+def schedule_in_force() -> business_time.Schedule | None:
+    """The business calendar of the agreement in force, ready for arithmetic."""
+    agreement = agreement_in_force()
+    if agreement is None:
+        return None
+    from .services.calendars import schedule_for
+
+    return schedule_for(agreement.calendar)
+
+
+def business_time_left(
+    *, schedule: business_time.Schedule | None, due_at: datetime | None, now: datetime
+) -> timedelta | None:
+    """Working time from now until `due_at` (negative when overdue); None without a clock."""
+    if schedule is None or due_at is None:
+        return None
+    return business_time.between(schedule, now, due_at)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 
 from truce.errors import NotFound
 from truce.funnel.models import Disposition, Lead, Outcome
@@ -17,8 +17,8 @@ _LEAD_RELATED = ("contact", "company", "stage", "owner", "campaign", "dispositio
 def queue_for(*, user: Any) -> QuerySet[Lead]:
     """The user's open leads awaiting disposition or accepted, most urgent first.
 
-    Urgency for now: awaiting disposition before accepted, then the longest waiting. This is
-    the one place to plug in ordering by SLA clock due time when clocks exist.
+    Awaiting disposition before accepted, then the soonest-due running SLA clock (`next_due`),
+    then the longest waiting.
     """
     return (
         Lead.objects.filter(owner=user, outcome=Outcome.OPEN)
@@ -31,7 +31,8 @@ def queue_for(*, user: Any) -> QuerySet[Lead]:
                 output_field=IntegerField(),
             )
         )
-        .order_by("awaiting", "assigned_at", "pk")
+        .annotate(next_due=Min("clocks__due_at", filter=Q(clocks__state="running")))
+        .order_by("awaiting", F("next_due").asc(nulls_last=True), "assigned_at", "pk")
     )
 
 

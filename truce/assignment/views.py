@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from truce.agreements import selectors as agreement_selectors
 from truce.errors import DomainError, NotFound
 from truce.funnel import selectors as funnel_selectors
 from truce.funnel.models import Lead, ReasonKind
@@ -28,13 +30,31 @@ def _reasons() -> list[Any]:
     return list(funnel_selectors.reasons(kind=ReasonKind.REJECTED))
 
 
-def _row(lead: Lead, reasons: list[Any], error: str = "", note: str = "") -> dict[str, Any]:
-    return {"lead": lead, "error": error, "reasons": reasons, "note": note}
+def _row(
+    lead: Lead, reasons: list[Any], error: str = "", note: str = "", schedule: Any = None
+) -> dict[str, Any]:
+    left = agreement_selectors.business_time_left(
+        schedule=schedule, due_at=getattr(lead, "next_due", None), now=timezone.now()
+    )
+    return {"lead": lead, "error": error, "reasons": reasons, "note": note, "left": _left(left)}
+
+
+def _left(left: Any) -> str:
+    """The next SLA deadline in business time: "2 h 15 min left" or "overdue by 40 min"."""
+    if left is None:
+        return ""
+    minutes = int(abs(left.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    return f"overdue by {text}" if left.total_seconds() < 0 else f"{text} left"
 
 
 def _queue_context(request: HttpRequest, refused: dict[str, Any] | None = None) -> dict[str, Any]:
     reasons = _reasons()
-    rows = [_row(lead, reasons) for lead in selectors.queue_for(user=request.user)]
+    schedule = agreement_selectors.schedule_in_force()
+    rows = [
+        _row(lead, reasons, schedule=schedule) for lead in selectors.queue_for(user=request.user)
+    ]
     if refused:
         rows = [refused if row["lead"].pk == refused["lead"].pk else row for row in rows]
     return {"rows": rows, "nav": "queue"}
