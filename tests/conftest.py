@@ -22,10 +22,11 @@ _counter = itertools.count(1)
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests (real concurrent writers) are deselected, not skipped, on SQLite."""
-    if "postgres" in os.environ.get("DATABASE_URL", ""):
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    """Tests for the other database are deselected, not skipped: PostgreSQL-only ones (real
+    concurrent writers) in the SQLite pass, SQLite-only ones (the embedded setup) in the
+    PostgreSQL pass."""
+    other = "sqlite_only" if "postgres" in os.environ.get("DATABASE_URL", "") else "postgres_only"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
 

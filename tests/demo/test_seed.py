@@ -199,9 +199,7 @@ def test_refuses_a_database_with_leads_unless_appending(fresh):
     assert verify_chain().ok
 
 
-@pytest.mark.skipif(
-    "postgres" in os.getenv("DATABASE_URL", ""), reason="runs the command on its own SQLite file"
-)
+@pytest.mark.sqlite_only  # runs the command on its own SQLite file: once is enough
 def test_the_seed_command_in_a_fresh_data_directory(tmp_path):
     env = {**os.environ, "TRUCE_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
     env["DJANGO_SETTINGS_MODULE"] = "truce.settings"

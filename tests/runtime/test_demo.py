@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    "postgres" in os.getenv("DATABASE_URL", ""),
-    reason="truce demo is the embedded (SQLite) setup by definition",
-)
+# truce demo is the embedded (SQLite) setup by definition: it runs in the SQLite pass only.
+pytestmark = pytest.mark.sqlite_only
 
 
 def _free_port() -> int:
