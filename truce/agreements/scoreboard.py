@@ -7,10 +7,11 @@ leads. The definitions are in docs/explanation/scoreboard.md.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
@@ -220,13 +221,17 @@ class Scoreboard:
 # Aggregates: each returns {owner id or None: Figure}
 
 
-def _lead_scope(commitment: Commitment) -> QuerySet[Lead]:
-    qs = Lead.objects.order_by()
+def _scope(commitment: Commitment) -> Q:
+    scope = Q()
     if commitment.product_line:
-        qs = qs.filter(product_line=commitment.product_line)
+        scope &= Q(product_line=commitment.product_line)
     if commitment.segment:
-        qs = qs.filter(facts__segment=commitment.segment)
-    return qs
+        scope &= Q(facts__segment=commitment.segment)
+    return scope
+
+
+def _lead_scope(commitment: Commitment) -> QuerySet[Lead]:
+    return Lead.objects.order_by().filter(_scope(commitment))
 
 
 def _qualified(commitment: Commitment, period: BoardPeriod) -> QuerySet[Lead]:
@@ -256,25 +261,59 @@ def _campaigns(commitment: Commitment, period: BoardPeriod) -> QuerySet[Campaign
     return qs
 
 
-def _rows(qs: QuerySet[Any], group: str, hit: Q | Exists | None) -> dict[int | None, Figure]:
-    if hit is None:
-        rows = qs.values(group).annotate(n=Count("pk"))
-        return {r[group]: Figure(r["n"]) for r in rows}
-    rows = qs.values(group).annotate(hit=Count("pk", filter=hit), n=Count("pk"))
-    return {r[group]: Figure(r["hit"], r["n"]) for r in rows}
+def _lead_counts(commitment: Commitment, period: BoardPeriod) -> tuple[Q | None, Q]:
+    """(what the numerator adds, the denominator's leads) of one lead-based commitment."""
+    qualified = Q(qualified_at__gte=period.start, qualified_at__lt=period.end)
+    disposed = Q(
+        disposition_at__gte=period.start,
+        disposition_at__lt=period.end,
+        disposition__in=[Disposition.ACCEPTED, Disposition.REJECTED],
+    )
+    scope = _scope(commitment)
+    if commitment.kind == CommitmentKind.ACCEPTANCE_RATE:
+        return Q(disposition=Disposition.ACCEPTED), scope & disposed
+    if commitment.kind == CommitmentKind.OPPORTUNITY_RATE:
+        return Q(_reached_opportunity()), scope & qualified
+    return None, scope & qualified
 
 
-def marketing_figures(commitment: Commitment, period: BoardPeriod) -> dict[int | None, Figure]:
-    """One aggregate query, grouped by the owner of the lead's campaign."""
-    owner = "campaign__owner_id"
-    kind = commitment.kind
-    if kind == CommitmentKind.MQL_VOLUME:
-        return _rows(_qualified(commitment, period), owner, None)
-    if kind == CommitmentKind.ACCEPTANCE_RATE:
-        return _rows(_disposed(commitment, period), owner, Q(disposition=Disposition.ACCEPTED))
-    if kind == CommitmentKind.OPPORTUNITY_RATE:
-        return _rows(_qualified(commitment, period), owner, _reached_opportunity())
-    return _rows(_campaigns(commitment, period), "owner_id", None)
+LEAD_BASED = {
+    CommitmentKind.MQL_VOLUME,
+    CommitmentKind.ACCEPTANCE_RATE,
+    CommitmentKind.OPPORTUNITY_RATE,
+}
+
+
+def lead_figures(
+    commitments: list[Commitment], period: BoardPeriod
+) -> dict[int, dict[int | None, Figure]]:
+    """One aggregate query over the leads for every lead-based marketing commitment: a pair of
+    filtered counts per commitment, grouped by the owner of the lead's campaign."""
+    result: dict[int, dict[int | None, Figure]] = {c.pk: {} for c in commitments}
+    if not commitments:
+        return result
+    counts: dict[str, Count] = {}
+    where = Q()
+    for c in commitments:
+        hit, base = _lead_counts(c, period)
+        where |= base
+        counts[f"n{c.pk}"] = Count("pk", filter=base)
+        if hit is not None:
+            counts[f"h{c.pk}"] = Count("pk", filter=base & hit)
+    rows = Lead.objects.order_by().filter(where).values("campaign__owner_id").annotate(**counts)
+    for row in cast(Iterable[dict[str, Any]], rows):
+        for c in commitments:
+            n = row[f"n{c.pk}"]
+            if n:
+                hit_n = row.get(f"h{c.pk}")
+                figure = Figure(n) if hit_n is None else Figure(hit_n, n)
+                result[c.pk][row["campaign__owner_id"]] = figure
+    return result
+
+
+def campaign_figures(commitment: Commitment, period: BoardPeriod) -> dict[int | None, Figure]:
+    rows = _campaigns(commitment, period).values("owner_id").annotate(n=Count("pk"))
+    return {r["owner_id"]: Figure(r["n"]) for r in rows}
 
 
 def _settled_clocks(period: BoardPeriod) -> QuerySet[Clock]:
@@ -371,11 +410,11 @@ def _teams(agreement: Agreement | None, period: BoardPeriod, elapsed: Decimal) -
     if agreement is None:
         return []
     commitments = list(agreement.commitments.all())
-    timed = [c for c in commitments if c.kind in TIME_BOUND]
-    figures = clock_figures(timed, period)
+    figures = clock_figures([c for c in commitments if c.kind in TIME_BOUND], period)
+    figures.update(lead_figures([c for c in commitments if c.kind in LEAD_BASED], period))
     for c in commitments:
-        if c.kind not in TIME_BOUND:
-            figures[c.pk] = marketing_figures(c, period)
+        if c.kind == CommitmentKind.CAMPAIGN_COUNT:
+            figures[c.pk] = campaign_figures(c, period)
     names = _names({o for by_owner in figures.values() for o in by_owner if o is not None})
     teams = []
     for key, label in TeamKey.choices:
@@ -404,7 +443,7 @@ def black_hole_clocks() -> QuerySet[Clock]:
 
 def black_hole(*, now: datetime, limit: int = LIST_LIMIT) -> tuple[list[OverdueLead], int]:
     """The most overdue leads first, one row per lead, and how many leads there are."""
-    total = black_hole_clocks().values("lead_id").distinct().count()
+    total = black_hole_clocks().aggregate(n=Count("lead_id", distinct=True))["n"]
     clocks = (
         black_hole_clocks()
         .select_related("lead__contact", "lead__owner", "commitment")
