@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from truce.identity.models import TeamKey
+from truce.identity.models import SignedVersion, TeamKey
 
 
 class Calendar(models.Model):
@@ -40,10 +40,9 @@ class ClockOnReassign(models.TextChoices):
     CARRY = "carry", "Carry the running clocks over"
 
 
-class Agreement(models.Model):
+class Agreement(SignedVersion):
     """One version of the SLA. In force for its period once both owners have signed it."""
 
-    version = models.PositiveIntegerField(unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="agreements")
@@ -55,23 +54,9 @@ class Agreement(models.Model):
     reassign_on_escalation = models.BooleanField(default=False)
     scoreboard_weekday = models.PositiveSmallIntegerField(default=0)  # weekly digest day
     review_day_of_month = models.PositiveSmallIntegerField(default=1)  # monthly joint review
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    marketing_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    marketing_signed_at = models.DateTimeField(null=True, blank=True)
-    sales_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    sales_signed_at = models.DateTimeField(null=True, blank=True)
-    in_force_from = models.DateTimeField(null=True, blank=True)
-    superseded_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-version"]
+    class Meta(SignedVersion.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"

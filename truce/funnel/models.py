@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from truce.identity.models import TeamKey
+from truce.identity.models import SignedVersion, TeamKey
 
 
 class Stage(models.Model):
@@ -89,29 +89,14 @@ class TermApproval(models.Model):
         ]
 
 
-class SalesReadyDefinition(models.Model):
+class SalesReadyDefinition(SignedVersion):
     """One version of the rule that makes a lead an MQL. In force once both owners signed it."""
 
-    version = models.PositiveIntegerField(unique=True)
     rule = models.TextField()
     notes = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    marketing_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    marketing_signed_at = models.DateTimeField(null=True, blank=True)
-    sales_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    sales_signed_at = models.DateTimeField(null=True, blank=True)
-    in_force_from = models.DateTimeField(null=True, blank=True)
-    superseded_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-version"]
+    class Meta(SignedVersion.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Sales-ready definition v{self.version}"

@@ -54,3 +54,28 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class SignedVersion(models.Model):
+    """A document version that is in force once the marketing owner and the sales owner have
+    both signed it (the SLA, the sales-ready definition); see `identity/signing.py`."""
+
+    version = models.PositiveIntegerField(unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    marketing_signed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    marketing_signed_at = models.DateTimeField(null=True, blank=True)
+    sales_signed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sales_signed_at = models.DateTimeField(null=True, blank=True)
+    in_force_from = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-version"]
