@@ -101,6 +101,13 @@ def test_a_bad_period_on_the_page_says_what_to_write(signed_in, db):
     assert "&#x27;2026-13&#x27; is not a period" in response.content.decode()
 
 
+def test_without_an_agreement_the_page_says_so(signed_in):
+    response = _page(signed_in, period="2026-11")
+
+    assert response.status_code == 200
+    assert "No signed agreement was in force during this period" in response.content.decode()
+
+
 def test_the_page_needs_a_signed_in_user(client, db):
     response = client.get("/scoreboard/")
 

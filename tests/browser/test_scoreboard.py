@@ -39,6 +39,7 @@ def test_open_the_scoreboard_switch_period_and_follow_a_figure(log_in, live_serv
 
     page.get_by_role("link", name="← Previous").click()
     expect(page.locator("#period-label")).to_have_text("October 2026")
+    expect(page.get_by_label("Period", exact=True)).to_have_value("2026-10")
     volume = _row(page, "Sales-ready leads per period")
     expect(volume.locator("a.figure")).to_have_text("1")  # L6, handed over on 30 October
     page.wait_for_function("() => !!Chart.getChart(document.getElementById('chart-marketing'))")
