@@ -438,3 +438,22 @@ def test_board_data_and_text(november):
     text = scoreboard.text_summary(board)
     assert "Scoreboard for November 2026 (2026-11), 50 % of the period elapsed." in text
     assert "acceptance_rate" in text and "75 %" in text and "3/4" in text
+
+
+def test_touches_is_judged_as_a_share_of_clocks_met(signed_long_ago, hand_over, rep):
+    from truce.touches.services import record_touch
+
+    signed_long_ago([{"kind": "touches", "target": 3, "days": 7}])
+    met = hand_over(at(2, 9), rep)
+    hand_over(at(3, 9), rep)
+    for hour in (10, 11, 12):
+        with transaction.atomic():
+            record_touch(lead=met, kind="call", actor=rep, occurred_at=at(2, hour))
+            clocks.observe(lead=met, event="touch.sales", at=at(2, hour))
+    clocks.sweep(now=NOW)
+
+    [score] = board_for().teams[0].commitments
+
+    assert score.target == 100  # the 3 is touches per lead
+    assert (score.actual.numerator, score.actual.denominator) == (1, 2)
+    assert score.actual.value == Decimal("50.0")

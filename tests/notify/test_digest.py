@@ -103,3 +103,12 @@ def month_free_port():
     from tests.conftest import free_port
 
     return free_port()
+
+
+def test_the_digest_day_is_in_the_calendars_time_zone(smtp_server, november):
+    from truce.agreements.models import Calendar
+
+    Calendar.objects.update(time_zone="Pacific/Auckland")  # UTC+13 in November
+
+    assert send_digest(now=MONDAY + timedelta(hours=12)) == 0  # Monday 13:00 UTC is Tuesday there
+    assert send_digest(now=MONDAY - timedelta(hours=6)) == 1  # Sunday 18:00 UTC is Monday there
