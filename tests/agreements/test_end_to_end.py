@@ -84,3 +84,33 @@ def test_manual_reassignment_restarts_the_running_clocks(
     assert running.count() == 4
     assert {c.owner_id for c in running} == {other.pk}
     assert Clock.objects.filter(lead=lead, state=ClockState.CANCELLED).count() == 4
+
+
+def test_an_escalation_reassigns_the_lead_when_the_agreement_says_so(
+    make_agreement, make_lead, admin_user, rep, make_user
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from truce.agreements.services import clocks
+    from truce.identity.models import Role
+
+    make_agreement(
+        [{"kind": "first_touch", "target": 100, "hours": 1, "escalate_after_hours": 2}],
+        reassign_on_escalation=True,
+    )
+    pool = assignment.create_pool(name="Inbound", actor=admin_user, is_default=True)
+    backup = make_user(Role.SALES_REP, username="backup")
+    for member in (rep, backup):
+        assignment.add_member(pool=pool, user=member, actor=admin_user)
+    lead = make_lead("mql")
+    first_owner = assignment.route_lead(lead=lead, actor=admin_user)
+
+    clocks.sweep(now=timezone.now() + timedelta(hours=3))
+
+    lead.refresh_from_db()
+    assert lead.owner not in (None, first_owner)
+    assert Event.objects.filter(kind="clock.escalated", lead_id=lead.pk).count() == 1
+    running = Clock.objects.get(lead=lead, state=ClockState.RUNNING)
+    assert running.owner == lead.owner

@@ -60,8 +60,12 @@ def test_two_worker_processes_breach_escalate_and_notify_each_clock_once(
     assert Event.objects.filter(kind="clock.breached").count() == 60
     assert Event.objects.filter(kind="clock.escalated").count() == 60
     # One notification job per clock and kind: nobody is told twice.
-    jobs = DBTaskResult.objects.filter(task_path="truce.notify.tasks.send_clock_notification")
-    keys = [(j.args_kwargs["kwargs"]["clock_id"], j.args_kwargs["kwargs"]["kind"]) for j in jobs]
+    jobs = DBTaskResult.objects.filter(task_path="truce.notify.tasks.send_clock_notifications")
+    keys = [
+        (clock_id, j.args_kwargs["kwargs"]["kind"])
+        for j in jobs
+        for clock_id in j.args_kwargs["kwargs"]["clock_ids"]
+    ]
     assert len(keys) == len(set(keys)) == 120
 
     _run_twice_at_once([*truce, "worker", "--batch", "--no-schedule"], env)

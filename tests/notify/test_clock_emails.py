@@ -57,14 +57,14 @@ def test_an_escalation_also_reaches_the_managers_manager(
 
 def test_a_notification_job_run_twice_sends_once(smtp_server, make_agreement, make_lead, rep):
     from truce.agreements.models import Clock
-    from truce.notify.tasks import send_clock_notification
+    from truce.notify.tasks import send_clock_notifications
 
     make_agreement([{"kind": "first_touch", "target": 100, "hours": 4}])
     lead = make_lead("mql")
     clocks.on_owner_changed(lead=lead, owner=rep, at=T0)
     clock = Clock.objects.get(lead=lead)
 
-    sent = [send_clock_notification.call(clock_id=clock.pk, kind="breach") for _ in range(2)]
+    sent = [send_clock_notifications.call(clock_ids=[clock.pk], kind="breach") for _ in range(2)]
 
     assert sent == [1, 0]
     assert len(smtp_server.messages) == 1

@@ -21,8 +21,7 @@ def _recipients(clock: Clock, kind: str) -> list[str]:
     return sorted({p.email for p in people if p is not None and p.email})
 
 
-@task()
-def send_clock_notification(*, clock_id: int, kind: str) -> int:
+def notify_clock(*, clock_id: int, kind: str) -> int:
     """Email the owner and their manager (and the manager's manager on escalation)."""
     field = CLAIM_FIELD[kind]
     with transaction.atomic():
@@ -47,6 +46,12 @@ def send_clock_notification(*, clock_id: int, kind: str) -> int:
         body = render_to_string("notify/clock_body.txt", context)
         # Sent inside the claim: if sending fails the claim rolls back and a retry sends.
         return send_mail(subject, body, None, recipients)
+
+
+@task()
+def send_clock_notifications(*, clock_ids: list[int], kind: str) -> int:
+    """One job per swept batch; returns how many emails went out."""
+    return sum(notify_clock(clock_id=clock_id, kind=kind) for clock_id in clock_ids)
 
 
 @task()

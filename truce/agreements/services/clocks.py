@@ -93,8 +93,16 @@ def on_owner_changed(*, lead: Any, owner: Any, at: datetime | None = None) -> li
     if agreement.clock_on_reassign == ClockOnReassign.CARRY:
         running.update(owner=owner)
         return list(running)
-    restarted = [c.commitment for c in running.select_related("commitment__agreement")]
+    # Restart what is still owed: running clocks, and breached ones nobody has answered yet
+    # (they stay breached in the record; the new owner gets a fresh clock).
+    unanswered = Clock.objects.filter(
+        lead_id=lead.pk, state=ClockState.BREACHED, stopped_at__isnull=True
+    )
+    restarted = [
+        c.commitment for c in (running | unanswered).select_related("commitment__agreement")
+    ]
     running.update(state=ClockState.CANCELLED, stopped_at=at, stopped_by="lead.reassigned")
+    unanswered.update(stopped_at=at, stopped_by="lead.reassigned")
     return Clock.objects.bulk_create(
         _new_clock(c.agreement, c, lead.pk, owner, at) for c in restarted
     )
@@ -155,10 +163,10 @@ def _meet(lead: Any, kinds: list[str], event: str, at: datetime) -> None:
 
 
 @transaction.atomic
-def _claim_breaches(now: datetime, batch: int) -> list[int]:
+def _claim_breaches(now: datetime, batch: int, last: int) -> list[int]:
     candidates = (
         Clock.objects.select_for_update(skip_locked=True)
-        .filter(state=ClockState.RUNNING, due_at__lte=now)
+        .filter(state=ClockState.RUNNING, due_at__lte=now, pk__lte=last)
         .order_by("due_at")
         .values_list("pk", flat=True)[:batch]
     )
@@ -191,13 +199,15 @@ def _claim_breaches(now: datetime, batch: int) -> list[int]:
 
 
 @transaction.atomic
-def _claim_escalations(now: datetime, batch: int) -> list[int]:
+def _claim_escalations(now: datetime, batch: int, last: int) -> list[int]:
     candidates = (
         Clock.objects.select_for_update(skip_locked=True)
         .filter(
             state__in=[ClockState.RUNNING, ClockState.BREACHED],
             escalate_at__lte=now,
             escalated_at__isnull=True,
+            stopped_at__isnull=True,  # a breach the owner has since answered is not escalated
+            pk__lte=last,
         )
         .order_by("escalate_at")
         .values_list("pk", flat=True)[:batch]
@@ -225,14 +235,29 @@ def _claim_escalations(now: datetime, batch: int) -> list[int]:
         ]
     )
     transaction.on_commit(lambda: _notify("escalation", ids))
+    _reassign_escalated(
+        {c.lead_id for c in rows if c.commitment.agreement.reassign_on_escalation}, now
+    )
     return ids
 
 
-def _notify(kind: str, clock_ids: list[int]) -> None:
-    from truce.notify.tasks import send_clock_notification
+def _reassign_escalated(lead_ids: set[int], now: datetime) -> None:
+    """The agreement says an escalated lead changes hands: routing picks the pool's next
+    available person (the new owner's clocks start afresh, by the reassignment rule)."""
+    from truce.assignment.services import route_lead
+    from truce.funnel.models import Lead, Outcome
 
-    for clock_id in clock_ids:
-        send_clock_notification.enqueue(clock_id=clock_id, kind=kind)
+    for lead in Lead.objects.filter(pk__in=sorted(lead_ids), outcome=Outcome.OPEN):
+        Lead.objects.filter(pk=lead.pk).update(owner=None, assigned_at=None)
+        lead.owner, lead.assigned_at = None, None
+        route_lead(lead=lead, actor=None)
+
+
+def _notify(kind: str, clock_ids: list[int]) -> None:
+    # One job per claimed batch: each clock is still claimed on its own before its email.
+    from truce.notify.tasks import send_clock_notifications
+
+    send_clock_notifications.enqueue(clock_ids=clock_ids, kind=kind)
 
 
 def sweep(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
@@ -240,9 +265,12 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
     several workers at once: a clock is claimed by a conditional update, so it is notified and
     escalated exactly once."""
     now = now or timezone.now()
+    # Only clocks that existed when the sweep began: an escalation that reassigns a lead starts
+    # new clocks, and those belong to the next sweep, not to an endless loop in this one.
+    last = Clock.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     totals = {"breached": 0, "escalated": 0}
-    while ids := _claim_breaches(now, batch):
+    while ids := _claim_breaches(now, batch, last):
         totals["breached"] += len(ids)
-    while ids := _claim_escalations(now, batch):
+    while ids := _claim_escalations(now, batch, last):
         totals["escalated"] += len(ids)
     return totals
