@@ -77,18 +77,9 @@ def run(args: argparse.Namespace) -> str:
     )
     truce = [sys.executable, "-m", "truce.cli"]
     if args.postgres:
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-qc",
-                "DROP DATABASE IF EXISTS truce_bench_sla; CREATE DATABASE truce_bench_sla",
-            ],
-            check=True,
-        )
+        for sql in ("DROP DATABASE IF EXISTS truce_bench_sla", "CREATE DATABASE truce_bench_sla"):
+            psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql]
+            subprocess.run(psql, check=True)
     subprocess.run([*truce, "migrate", "-v0"], env=env, check=True)
     subprocess.run(
         [*truce, "seed", "--leads", str(args.leads), "--seed", "1"],
