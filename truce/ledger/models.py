@@ -20,8 +20,10 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """One thing that happened, chained to the previous event by hash."""
 
+    # Indexes cost every append (and bulk seeding and imports write millions of events): only
+    # the ones reads use are kept — seq (the chain), lead timeline, subject history.
     seq = models.PositiveBigIntegerField(unique=True)
-    kind = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=64)
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
     actor = models.ForeignKey(
@@ -30,6 +32,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     subject_type = models.CharField(max_length=32)
     subject_id = models.BigIntegerField()
@@ -37,7 +40,7 @@ class Event(models.Model):
     payload = models.JSONField(default=dict)
     imported = models.BooleanField(default=False)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # the chain, not an index, makes it trustworthy
 
     objects = EventQuerySet.as_manager()
 
