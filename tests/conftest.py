@@ -182,3 +182,22 @@ def smtp_server(settings):
     settings.EMAIL_USE_TLS = False
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def acme_lead(make_company, make_contact, make_lead, rep):
+    """A lead in MQL owned by Rita Rep, for Ada Lovelace of Acme (pages and browser tests)."""
+    company = make_company(name="Acme Corp", domain="acme.example", employees=250)
+    contact = make_contact(
+        email="ada@acme.example", first_name="Ada", last_name="Lovelace", company=company
+    )
+    return make_lead("mql", contact=contact, owner=rep, source="webinar", score=55)
+
+
+@pytest.fixture
+def refresh():
+    def get(lead):
+        lead.refresh_from_db()
+        return lead
+
+    return get

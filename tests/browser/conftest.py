@@ -12,18 +12,5 @@ def default_funnel(transactional_db):
 
 
 @pytest.fixture
-def ada_lead(make_company, make_contact, make_lead, rep):
-    company = make_company(name="Acme Corp", domain="acme.example", employees=250)
-    contact = make_contact(
-        email="ada@acme.example", first_name="Ada", last_name="Lovelace", company=company
-    )
-    return make_lead("mql", contact=contact, owner=rep, source="webinar", score=55)
-
-
-@pytest.fixture
-def refresh():
-    def get(lead):
-        lead.refresh_from_db()
-        return lead
-
-    return get
+def ada_lead(acme_lead):
+    return acme_lead

@@ -22,25 +22,6 @@ def viewer_client(client, viewer):
 
 
 @pytest.fixture
-def acme_lead(make_company, make_contact, make_lead, rep):
-    """A lead in MQL owned by Rita Rep, for Ada Lovelace of Acme."""
-    company = make_company(name="Acme Corp", domain="acme.example", employees=250)
-    contact = make_contact(
-        email="ada@acme.example", first_name="Ada", last_name="Lovelace", company=company
-    )
-    return make_lead("mql", contact=contact, owner=rep, source="webinar", score=55)
-
-
-@pytest.fixture
-def refresh():
-    def get(lead):
-        lead.refresh_from_db()
-        return lead
-
-    return get
-
-
-@pytest.fixture
 def close_lead(admin_user):
     def close(lead, outcome="lost", reason="price"):
         return funnel_services.set_outcome(
