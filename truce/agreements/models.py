@@ -135,7 +135,11 @@ class Clock(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["state", "due_at"], name="agreements_clock_due"),
+            # Covers the sweep (state, due_at) and the scoreboard's per-commitment, per-owner
+            # counts of the clocks due in a period without touching the table.
+            models.Index(
+                fields=["state", "due_at", "commitment", "owner"], name="agreements_clock_due"
+            ),
             models.Index(fields=["state", "escalate_at"], name="agreements_clock_escalate"),
             models.Index(fields=["lead", "state"], name="agreements_clock_lead"),
         ]
