@@ -16,7 +16,8 @@ from typing import Any
 from django.db import connection
 
 from truce.funnel.models import Lead, StageVisit
-from truce.ledger.bulk import EVENT_COLUMNS, Chain, EventBatch
+from truce.ledger.bulk import Chain, EventBatch
+from truce.ledger.hashing import EVENT_COLUMNS
 from truce.ledger.models import Event
 from truce.people.models import Company, Contact
 from truce.touches.models import Touch

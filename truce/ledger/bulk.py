@@ -18,23 +18,9 @@ from django.db import connection
 
 from truce.errors import Conflict
 
-from .hashing import GENESIS_HASH, canonical_time, normalise_payload
+from .hashing import EVENT_COLUMNS, GENESIS_HASH, canonical_time, normalise_payload
 from .models import Event, Head
 
-EVENT_COLUMNS = (
-    "seq",
-    "kind",
-    "occurred_at",
-    "recorded_at",
-    "actor_id",
-    "subject_type",
-    "subject_id",
-    "lead_id",
-    "payload",
-    "imported",
-    "prev_hash",
-    "hash",
-)
 _DAY = 86400
 
 

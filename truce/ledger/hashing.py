@@ -8,6 +8,21 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS_HASH = "0" * 64
+# An event's stored columns, in the order the bulk writer inserts and the verifier reads them.
+EVENT_COLUMNS = (
+    "seq",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "actor_id",
+    "subject_type",
+    "subject_id",
+    "lead_id",
+    "payload",
+    "imported",
+    "prev_hash",
+    "hash",
+)
 
 
 def _canonical_numbers(value: Any) -> Any:

@@ -5,24 +5,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from .hashing import GENESIS_HASH, event_hash
+from .hashing import EVENT_COLUMNS, GENESIS_HASH, event_hash
 from .models import Event, Head
 
-_VERIFY_FIELDS = (
-    "pk",
-    "seq",
-    "kind",
-    "occurred_at",
-    "recorded_at",
-    "actor_id",
-    "subject_type",
-    "subject_id",
-    "lead_id",
-    "payload",
-    "imported",
-    "prev_hash",
-    "hash",
-)
+_VERIFY_FIELDS = ("pk", *EVENT_COLUMNS)
 
 
 @dataclass(frozen=True)
