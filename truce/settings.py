@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "truce.assignment",
     "truce.agreements",
     "truce.notify",
+    "truce.transfer",
+    "truce.webtolead",
     "truce.api",
     "truce.demo",
     "truce.runtime",

@@ -11,4 +11,7 @@ urlpatterns = [
     path("", include("truce.assignment.urls")),
     path("", include("truce.agreements.urls")),
     path("", include("truce.agreements.sla_urls")),
+    path("", include("truce.notify.urls")),
+    path("", include("truce.transfer.urls")),
+    path("", include("truce.webtolead.urls")),
 ]

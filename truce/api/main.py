@@ -79,6 +79,9 @@ api.add_router("", touches_router)
 api.add_router("", "truce.assignment.api.router")
 api.add_router("", "truce.agreements.sla_api.router")
 api.add_router("", "truce.agreements.api.router")
+api.add_router("", "truce.notify.api.router")
+api.add_router("", "truce.transfer.api.router")
+api.add_router("", "truce.webtolead.api.router")
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
