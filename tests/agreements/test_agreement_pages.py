@@ -79,4 +79,5 @@ def test_signing_twice_is_refused_beside_the_button(client, make_agreement, owne
     response = client.post("/agreement/1/sign/")
 
     assert response.status_code == 409
-    assert "The marketing owner has already signed this version." in response.content.decode()
+    expected = f"The marketing side of version 1 is already signed by {owners[0].username}."
+    assert expected in response.content.decode()

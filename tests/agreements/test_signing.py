@@ -8,6 +8,7 @@ from truce.agreements.selectors import agreement_in_force
 from truce.agreements.services import calendars, signing
 from truce.errors import Conflict, PermissionDenied
 from truce.identity.models import Role
+from truce.identity.signing import VersionClosed
 from truce.ledger.models import Event
 
 
@@ -61,6 +62,23 @@ def test_signing_twice_or_signing_an_agreement_in_force_is_refused(make_agreemen
     in_force = make_agreement()
     with pytest.raises(Conflict):
         signing.sign_agreement(agreement=in_force, actor=owners[0])
+
+
+def test_an_older_version_cannot_come_into_force_over_a_newer_one(make_agreement, owners):
+    older = make_agreement(sign=False)
+    newer = make_agreement(title="Newer SLA")
+    before = Event.objects.count()
+
+    with pytest.raises(VersionClosed) as exc:
+        signing.sign_agreement(agreement=older, actor=owners[0])
+
+    assert exc.value.message == (
+        "Version 1 is older than version 2, which is in force; propose a new version instead."
+    )
+    older.refresh_from_db()
+    assert older.marketing_signed_by is None
+    assert agreement_in_force().pk == newer.pk
+    assert Event.objects.count() == before
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from truce.errors import NotFound, PermissionDenied
 from truce.funnel.errors import InvalidRule
 from truce.funnel.models import SalesReadyDefinition
 from truce.funnel.services import qualification
-from truce.funnel.services.qualification import AlreadySigned, DefinitionClosed
 from truce.identity.models import Role
+from truce.identity.signing import AlreadySigned, VersionClosed
 from truce.ledger.models import Event
 
 
@@ -204,9 +204,9 @@ def test_in_force_and_superseded_versions_cannot_be_signed(propose, sign_both, m
     another = make_user(Role.SALES_OWNER)
     before = Event.objects.count()
 
-    with pytest.raises(DefinitionClosed) as in_force:
+    with pytest.raises(VersionClosed) as in_force:
         qualification.sign_definition(version=2, actor=another)
-    with pytest.raises(DefinitionClosed) as superseded:
+    with pytest.raises(VersionClosed) as superseded:
         qualification.sign_definition(version=1, actor=another)
 
     assert in_force.value.message == "Version 2 is already in force."
@@ -221,7 +221,7 @@ def test_a_version_older_than_the_one_in_force_cannot_come_into_force(
     propose()
     sign_both(2)
 
-    with pytest.raises(DefinitionClosed) as exc:
+    with pytest.raises(VersionClosed) as exc:
         qualification.sign_definition(version=1, actor=marketing_owner)
 
     assert exc.value.message == (
@@ -253,7 +253,7 @@ def test_two_versions_completed_at_once_leave_exactly_one_in_force(
             start.wait()
             qualification.sign_definition(version=version, actor=signers[version])
             outcomes[version] = "signed"
-        except DefinitionClosed:
+        except VersionClosed:
             outcomes[version] = "refused"
         finally:
             connections.close_all()

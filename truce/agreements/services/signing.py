@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from truce.identity import signing
 from truce.identity.models import TeamKey
 from truce.identity.permissions import require
-from truce.identity.signing import add_signature, signature_fields
 from truce.ledger import services as ledger
 
 from ..errors import InvalidCommitment
@@ -30,6 +30,7 @@ RATES = {CommitmentKind.ACCEPTANCE_RATE, CommitmentKind.OPPORTUNITY_RATE}
 NEEDS_HOURS = {CommitmentKind.FIRST_TOUCH, CommitmentKind.DISPOSITION}
 NEEDS_DAYS = {CommitmentKind.TOUCHES, CommitmentKind.OUTCOME}
 TIME_BOUND = NEEDS_HOURS | NEEDS_DAYS
+DOCUMENT = "the agreement"
 
 
 def _decimal(value: Any, field: str) -> Decimal | None:
@@ -140,9 +141,22 @@ def create_agreement(
 @transaction.atomic
 def sign_agreement(*, agreement: Agreement, actor: Any) -> Agreement:
     """Sign as marketing or sales owner. The second signature puts the version in force."""
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    side, complete = add_signature(agreement, actor)
-    agreement.save(update_fields=signature_fields(side))
+    signing.side_of(actor, document=DOCUMENT)  # refuse a non-signer before taking locks
+    # Locking every version serialises signers, so two versions never come into force at once.
+    locked = list(
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("marketing_signed_by", "sales_signed_by")
+        .order_by("pk")
+    )
+    agreement = next(a for a in locked if a.pk == agreement.pk)
+    current = max(
+        (a for a in locked if a.in_force_from and not a.superseded_at),
+        key=lambda a: a.version,
+        default=None,
+    )
+    side, complete = signing.add_signature(
+        agreement, actor=actor, current=current, now=timezone.now(), name=DOCUMENT
+    )
     ledger.append(
         kind="agreement.signed",
         subject_type="agreement",

@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from truce.errors import Conflict, NotFound, PermissionDenied
-from truce.identity.models import Role
-from truce.identity.permissions import can, require
+from truce.errors import Conflict, NotFound
+from truce.identity import signing
+from truce.identity.permissions import require
 from truce.ledger import services as ledger
 from truce.scoring import services as scoring
 
@@ -29,16 +29,8 @@ from .leads import _lead_event, move_lead
 logger = logging.getLogger(__name__)
 
 MQL = "mql"
+DOCUMENT = "a sales-ready definition"
 CHUNK = 500
-_SIDES: dict[str, str] = {Role.MARKETING_OWNER: "marketing", Role.SALES_OWNER: "sales"}
-
-
-class DefinitionClosed(Conflict):
-    code = "definition_closed"
-
-
-class AlreadySigned(Conflict):
-    code = "already_signed"
 
 
 # Reads.
@@ -115,48 +107,12 @@ def propose_definition(
     return definition
 
 
-def _side(actor: Any) -> str:
-    side = _SIDES.get(getattr(actor, "role", ""))
-    if actor is None or side is None or not can(actor, "sign_definition"):
-        raise PermissionDenied(
-            "Only the marketing owner or the sales owner signs a sales-ready definition.",
-            field="version",
-        )
-    return side
-
-
-def _check_signable(
-    definition: SalesReadyDefinition, current: SalesReadyDefinition | None, side: str, actor: Any
-) -> None:
-    v = definition.version
-    if definition.superseded_at:
-        raise DefinitionClosed(
-            f"Version {v} was superseded; propose a new version.", field="version"
-        )
-    if definition.in_force_from:
-        raise DefinitionClosed(f"Version {v} is already in force.", field="version")
-    if current is not None and current.version > v:
-        raise DefinitionClosed(
-            f"Version {v} is older than version {current.version}, which is in force; "
-            "propose a new version instead.",
-            field="version",
-        )
-    signer = getattr(definition, f"{side}_signed_by")
-    if signer is not None:
-        raise AlreadySigned(
-            f"The {side} side of version {v} is already signed by {signer.username}.",
-            field="version",
-        )
-    if actor.pk in (definition.marketing_signed_by_id, definition.sales_signed_by_id):
-        raise AlreadySigned(f"You have already signed version {v}.", field="version")
-
-
 @transaction.atomic
 def sign_definition(
     *, version: int, actor: Any, now: datetime | None = None
 ) -> SalesReadyDefinition:
     """Sign one side. The second signature puts the version in force and supersedes the last."""
-    side = _side(actor)
+    signing.side_of(actor, document=DOCUMENT)  # refuse a non-signer before taking locks
     # Locking every version serialises signers, so two versions never come into force at once.
     locked = list(
         SalesReadyDefinition.objects.select_for_update(of=("self",))
@@ -167,13 +123,12 @@ def sign_definition(
     if definition is None:
         raise NotFound(f"No sales-ready definition version {version}.", field="version")
     current = next((d for d in locked if d.in_force_from and not d.superseded_at), None)
-    _check_signable(definition, current, side, actor)
     now = now or timezone.now()
-    setattr(definition, f"{side}_signed_by", actor)
-    setattr(definition, f"{side}_signed_at", now)
-    definition.save(update_fields=[f"{side}_signed_by", f"{side}_signed_at"])
+    side, complete = signing.add_signature(
+        definition, actor=actor, current=current, now=now, name=DOCUMENT
+    )
     _definition_event(definition, "definition.signed", actor, {"side": side}, now)
-    if definition.marketing_signed_by_id and definition.sales_signed_by_id:
+    if complete:
         _put_in_force(definition, current, actor, now)
     return definition
 
