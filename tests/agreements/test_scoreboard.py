@@ -247,6 +247,49 @@ def test_opportunity_rate_is_the_share_of_handovers_reaching_presenting(november
     assert split(score)["Mona Marks"] == (1, 2, Decimal("50.0"))
 
 
+def test_an_opportunity_before_the_qualification_counted_is_no_hit(november, stage):
+    # L4 reached presenting in October, was recycled, and was qualified again on Nov 6.
+    StageVisit.objects.create(
+        lead=november["L4"], stage=stage("presenting"), entered_at=at(9, 9, 10)
+    )
+    period = scoreboard.parse_period("2026-11")
+    score = by_kind(board_for())["opportunity_rate"]
+
+    assert (score.actual.numerator, score.actual.denominator) == (1, 5)
+    assert split(score)["Max Ads"] == (0, 2, Decimal("0.0"))
+    hit = scoreboard.leads_behind(commitment=score.commitment, period=period, part="hit")
+    assert _ids(hit) == [november["L1"].pk]
+
+    # Reaching presenting again after Nov 6 makes it a hit.
+    StageVisit.objects.create(lead=november["L4"], stage=stage("presenting"), entered_at=at(12, 9))
+    score = by_kind(board_for())["opportunity_rate"]
+    assert split(score)["Max Ads"] == (1, 2, Decimal("50.0"))
+
+
+def test_rates_honour_product_line_beside_an_unscoped_commitment(
+    signed_long_ago, hand_over, people
+):
+    signed_long_ago(
+        [
+            {"kind": "acceptance_rate", "target": 50},
+            {"kind": "acceptance_rate", "target": 50, "product_line": "cloud"},
+        ]
+    )
+    for day, line, disposition in [
+        (2, "cloud", "accepted"),
+        (3, "cloud", "rejected"),
+        (4, "onprem", "accepted"),
+        (5, "onprem", "accepted"),
+    ]:
+        lead = hand_over(at(day, 9), people["rita"], product_line=line)
+        dispose(lead, disposition, at(day, 10))
+
+    every, cloud = board_for().teams[0].commitments
+
+    assert (every.actual.numerator, every.actual.denominator) == (3, 4)
+    assert (cloud.actual.numerator, cloud.actual.denominator) == (1, 2)
+
+
 def test_campaign_count_counts_campaigns_starting_in_the_period(november):
     score = by_kind(board_for())["campaign_count"]
 

@@ -113,7 +113,10 @@ class ClockState(models.TextChoices):
 class Clock(models.Model):
     """One lead's clock for one time-bound commitment, due in business time."""
 
-    lead = models.ForeignKey("funnel.Lead", on_delete=models.PROTECT, related_name="clocks")
+    # agreements_clock_lead (lead, state) serves every lookup by lead.
+    lead = models.ForeignKey(
+        "funnel.Lead", on_delete=models.PROTECT, related_name="clocks", db_index=False
+    )
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="clocks")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,6 +145,14 @@ class Clock(models.Model):
             ),
             models.Index(fields=["state", "escalate_at"], name="agreements_clock_escalate"),
             models.Index(fields=["lead", "state"], name="agreements_clock_lead"),
+            # The scoreboard's breaches of a period, newest first.
+            models.Index(fields=["breached_at"], name="agreements_clock_breached"),
+            # The black hole: breached clocks nothing has stopped, most overdue first.
+            models.Index(
+                fields=["due_at", "commitment", "lead"],
+                name="agreements_clock_open_breach",
+                condition=models.Q(state=ClockState.BREACHED, stopped_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,11 +15,11 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from truce.errors import DomainError, NotFound
-from truce.funnel.models import Disposition, Lead, Outcome, StageVisit
+from truce.funnel.models import Disposition, Lead, Outcome, Stage, StageVisit
 from truce.identity.models import TeamKey
 from truce.touches.models import Campaign
 
@@ -249,7 +249,14 @@ def _disposed(commitment: Commitment, period: BoardPeriod) -> QuerySet[Lead]:
 
 
 def _reached_opportunity() -> Exists:
-    return Exists(StageVisit.objects.filter(lead_id=OuterRef("pk"), stage__key=OPPORTUNITY_STAGE))
+    """The lead entered the opportunity stage at or after the qualification being counted (a
+    recycled lead's earlier opportunity does not count for its new MQL)."""
+    stage = Subquery(Stage.objects.filter(key=OPPORTUNITY_STAGE).values("pk")[:1])
+    return Exists(
+        StageVisit.objects.filter(
+            lead_id=OuterRef("pk"), stage_id=stage, entered_at__gte=OuterRef("qualified_at")
+        )
+    )
 
 
 def _campaigns(commitment: Commitment, period: BoardPeriod) -> QuerySet[Campaign]:
@@ -261,53 +268,62 @@ def _campaigns(commitment: Commitment, period: BoardPeriod) -> QuerySet[Campaign
     return qs
 
 
-def _lead_counts(commitment: Commitment, period: BoardPeriod) -> tuple[Q | None, Q]:
-    """(what the numerator adds, the denominator's leads) of one lead-based commitment."""
-    qualified = Q(qualified_at__gte=period.start, qualified_at__lt=period.end)
-    disposed = Q(
-        disposition_at__gte=period.start,
-        disposition_at__lt=period.end,
-        disposition__in=[Disposition.ACCEPTED, Disposition.REJECTED],
-    )
-    scope = _scope(commitment)
-    if commitment.kind == CommitmentKind.ACCEPTANCE_RATE:
-        return Q(disposition=Disposition.ACCEPTED), scope & disposed
-    if commitment.kind == CommitmentKind.OPPORTUNITY_RATE:
-        return Q(_reached_opportunity()), scope & qualified
-    return None, scope & qualified
+QUALIFIED_BASED = {CommitmentKind.MQL_VOLUME, CommitmentKind.OPPORTUNITY_RATE}
+LEAD_BASED = QUALIFIED_BASED | {CommitmentKind.ACCEPTANCE_RATE}
 
 
-LEAD_BASED = {
-    CommitmentKind.MQL_VOLUME,
-    CommitmentKind.ACCEPTANCE_RATE,
-    CommitmentKind.OPPORTUNITY_RATE,
-}
+def _by_campaign(
+    leads: QuerySet[Lead], commitments: list[Commitment], hit: Q | None
+) -> list[dict[str, Any]]:
+    """Per campaign, each commitment's count (`n<pk>`) and, for rates, hits (`h<pk>`). The
+    period's window comes first in `leads` so one index range feeds every count."""
+    counts: dict[str, Count] = {}
+    for c in commitments:
+        scope = _scope(c)
+        counts[f"n{c.pk}"] = Count("pk", filter=scope or None)
+        if c.kind != CommitmentKind.MQL_VOLUME and hit is not None:
+            counts[f"h{c.pk}"] = Count("pk", filter=scope & hit)
+    rows = leads.values("campaign_id").annotate(**counts)
+    return list(cast(Iterable[dict[str, Any]], rows))
 
 
 def lead_figures(
     commitments: list[Commitment], period: BoardPeriod
 ) -> dict[int, dict[int | None, Figure]]:
-    """One aggregate query over the leads for every lead-based marketing commitment: a pair of
-    filtered counts per commitment, grouped by the owner of the lead's campaign."""
+    """The lead-based marketing commitments, by the owner of the lead's campaign: one query over
+    the period's MQLs (volume, opportunity rate) and one over its dispositions (acceptance
+    rate), each an index range grouped by campaign."""
     result: dict[int, dict[int | None, Figure]] = {c.pk: {} for c in commitments}
-    if not commitments:
+    qualified = [c for c in commitments if c.kind in QUALIFIED_BASED]
+    disposed = [c for c in commitments if c.kind == CommitmentKind.ACCEPTANCE_RATE]
+    rows: list[tuple[list[Commitment], dict[str, Any]]] = []
+    if qualified:
+        opportunity = any(c.kind == CommitmentKind.OPPORTUNITY_RATE for c in qualified)
+        hit = Q(_reached_opportunity()) if opportunity else None
+        leads = Lead.objects.order_by().filter(
+            qualified_at__gte=period.start, qualified_at__lt=period.end
+        )
+        rows += [(qualified, row) for row in _by_campaign(leads, qualified, hit)]
+    if disposed:
+        leads = Lead.objects.order_by().filter(
+            disposition_at__gte=period.start,
+            disposition_at__lt=period.end,
+            disposition__in=[Disposition.ACCEPTED, Disposition.REJECTED],
+        )
+        hit = Q(disposition=Disposition.ACCEPTED)
+        rows += [(disposed, row) for row in _by_campaign(leads, disposed, hit)]
+    if not rows:
         return result
-    counts: dict[str, Count] = {}
-    where = Q()
-    for c in commitments:
-        hit, base = _lead_counts(c, period)
-        where |= base
-        counts[f"n{c.pk}"] = Count("pk", filter=base)
-        if hit is not None:
-            counts[f"h{c.pk}"] = Count("pk", filter=base & hit)
-    rows = Lead.objects.order_by().filter(where).values("campaign__owner_id").annotate(**counts)
-    for row in cast(Iterable[dict[str, Any]], rows):
-        for c in commitments:
+    owner_of = dict(Campaign.objects.values_list("pk", "owner_id"))
+    for group, row in rows:
+        owner = owner_of.get(row["campaign_id"])
+        for c in group:
             n = row[f"n{c.pk}"]
             if n:
-                hit_n = row.get(f"h{c.pk}")
-                figure = Figure(n) if hit_n is None else Figure(hit_n, n)
-                result[c.pk][row["campaign__owner_id"]] = figure
+                hits = row.get(f"h{c.pk}")
+                figure = Figure(n) if hits is None else Figure(hits, n)
+                by_owner = result[c.pk]
+                by_owner[owner] = by_owner[owner] + figure if owner in by_owner else figure
     return result
 
 
