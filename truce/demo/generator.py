@@ -17,29 +17,9 @@ from .org import PRODUCT_LINES, Org
 from .pools import COUNTRIES, INDUSTRIES, Pools
 
 CHUNK = 10_000  # leads per chunk; part of the seed's meaning, so never derived from options
+
 _H, _D = 3600, 86400
 
-LEAD_COLUMNS = (
-    "id", "source", "stage_entered_at", "score", "facts", "product_line", "amount", "outcome",
-    "outcome_at", "external_id", "touch_count", "sales_touch_count", "first_touch_at",
-    "last_touch_at", "first_sales_touch_at", "created_at", "updated_at", "campaign_id",
-    "company_id", "contact_id", "owner_id", "outcome_reason_id", "stage_id", "fit_score",
-    "engagement_score", "assigned_at", "qualified_at", "disposition", "disposition_reason_id",
-    "disposition_at",
-)  # fmt: skip
-CONTACT_COLUMNS = (
-    "id", "email", "email_key", "first_name", "last_name", "phone", "title", "country",
-    "created_at", "updated_at", "company_id", "merged_into_id",
-)  # fmt: skip
-COMPANY_COLUMNS = (
-    "id", "name", "domain", "industry", "employees", "country", "created_at", "updated_at",
-    "merged_into_id",
-)  # fmt: skip
-VISIT_COLUMNS = ("id", "entered_at", "exited_at", "lead_id", "stage_id")
-TOUCH_COLUMNS = (
-    "id", "kind", "channel", "team", "occurred_at", "collateral", "note", "created_at",
-    "actor_id", "campaign_id", "contact_id", "lead_id",
-)  # fmt: skip
 
 # After a lead reaches the stage on the left: chance it moves on, and days until it does.
 SALES_PATH = [

@@ -15,20 +15,18 @@ from typing import Any
 
 from django.db import connection
 
+from truce.funnel.bulk import LEAD_COLUMNS, VISIT_COLUMNS
 from truce.funnel.models import Lead, StageVisit
 from truce.ledger.bulk import Chain, EventBatch
 from truce.ledger.hashing import EVENT_COLUMNS
 from truce.ledger.models import Event
+from truce.people.bulk import COMPANY_COLUMNS, CONTACT_COLUMNS
 from truce.people.models import Company, Contact
+from truce.touches.bulk import TOUCH_COLUMNS
 from truce.touches.models import Touch
 
 from .generator import (
     CHUNK,
-    COMPANY_COLUMNS,
-    CONTACT_COLUMNS,
-    LEAD_COLUMNS,
-    TOUCH_COLUMNS,
-    VISIT_COLUMNS,
     Chunk,
     Ids,
     World,
