@@ -115,11 +115,15 @@ def _tune_sqlite() -> None:
 
 
 def _analyze() -> None:
-    """Fresh statistics, or the planner treats a million-row table as empty after a bulk load."""
+    """Fresh statistics, or the planner treats a million-row table as empty after a bulk load.
+    On PostgreSQL a VACUUM too (outside a transaction only): it marks the new pages
+    all-visible, without which no query can answer from an index alone (autovacuum would, some
+    time later)."""
     tables = [m._meta.db_table for m in (Company, Contact, Lead, StageVisit, Touch, Event)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
+            vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(f"{vacuum} " + ", ".join(f'"{t}"' for t in tables))
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=1000")  # sampled: seconds, not minutes
             for table in tables:

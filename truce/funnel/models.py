@@ -183,7 +183,7 @@ class Lead(models.Model):
             models.Index(fields=["created_at"], name="funnel_lead_created"),
             # The scoreboard's counts of a period's MQLs and dispositions by campaign read
             # only these indexes, not the table.
-            models.Index(fields=["qualified_at", "campaign"], name="funnel_lead_qualified"),
+            models.Index(fields=["qualified_at", "campaign", "id"], name="funnel_lead_qualified"),
             models.Index(
                 fields=["disposition_at", "disposition", "campaign"], name="funnel_lead_disposed"
             ),
@@ -196,16 +196,17 @@ class Lead(models.Model):
 class StageVisit(models.Model):
     """A lead's stay in a stage: entered, and exited unless it is still there."""
 
-    # The lead's indexes below lead with lead_id, so the foreign key needs none of its own.
+    # The indexes below lead with lead_id and stage_id, so the foreign keys need none of their own.
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="visits", db_index=False)
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", db_index=False)
     entered_at = models.DateTimeField()
     exited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["entered_at", "pk"]
         indexes = [
-            models.Index(fields=["lead", "entered_at"], name="funnel_visit_lead"),
-            # "Did this lead reach that stage after that moment?" in one index probe.
-            models.Index(fields=["lead", "stage", "entered_at"], name="funnel_visit_lead_stage"),
+            # A lead's visits, and whether it entered a stage after a moment: one probe.
+            models.Index(fields=["lead", "stage", "entered_at"], name="funnel_visit_lead"),
+            # Who entered a stage in a period (the scoreboard's opportunities), index only.
+            models.Index(fields=["stage", "entered_at", "lead"], name="funnel_visit_stage"),
         ]

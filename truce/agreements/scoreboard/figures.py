@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from truce.funnel.models import Disposition, Lead, Stage, StageVisit
 from truce.identity.models import TeamKey
@@ -29,12 +29,12 @@ from .shapes import (
 # Aggregates: each returns {owner id or None: Figure}
 
 
-def _scope(commitment: Commitment) -> Q:
+def _scope(commitment: Commitment, prefix: str = "") -> Q:
     scope = Q()
     if commitment.product_line:
-        scope &= Q(product_line=commitment.product_line)
+        scope &= Q(**{f"{prefix}product_line": commitment.product_line})
     if commitment.segment:
-        scope &= Q(facts__segment=commitment.segment)
+        scope &= Q(**{f"{prefix}facts__segment": commitment.segment})
     return scope
 
 
@@ -81,37 +81,58 @@ LEAD_BASED = QUALIFIED_BASED | {CommitmentKind.ACCEPTANCE_RATE}
 
 
 def _by_campaign(
-    leads: QuerySet[Lead], commitments: list[Commitment], hit: Q | None
+    leads: QuerySet[Lead], window: str, commitments: list[Commitment], hit: Q | None
 ) -> list[dict[str, Any]]:
-    """Per campaign, each commitment's count (`n<pk>`) and, for rates, hits (`h<pk>`). The
-    period's window comes first in `leads` so one index range feeds every count."""
+    """Per campaign, each commitment's count (`n<pk>`) and, with `hit`, hits (`h<pk>`).
+    Counting the window's own column (never null inside the window), not the id, keeps every
+    column read in the index, so PostgreSQL answers with an index-only scan."""
     counts: dict[str, Count] = {}
     for c in commitments:
         scope = _scope(c)
-        counts[f"n{c.pk}"] = Count("pk", filter=scope or None)
-        if c.kind != CommitmentKind.MQL_VOLUME and hit is not None:
-            counts[f"h{c.pk}"] = Count("pk", filter=scope & hit)
+        counts[f"n{c.pk}"] = Count(window, filter=scope or None)
+        if hit is not None:
+            counts[f"h{c.pk}"] = Count(window, filter=scope & hit)
     rows = leads.values("campaign_id").annotate(**counts)
+    return list(cast(Iterable[dict[str, Any]], rows))
+
+
+def _opportunities(commitments: list[Commitment], period: BoardPeriod) -> list[dict[str, Any]]:
+    """Per campaign, the leads handed over in the period that entered the opportunity stage
+    at or after their hand-over (`h<pk>`): read from the period's visits to that stage (few)
+    rather than probing every MQL's visits."""
+    counts = {
+        f"h{c.pk}": Count("lead_id", distinct=True, filter=_scope(c, "lead__") or None)
+        for c in commitments
+    }
+    visits = StageVisit.objects.order_by().filter(
+        Q(entered_at__gte=F("lead__qualified_at")),
+        stage__key=OPPORTUNITY_STAGE,  # a join, which planners size better than a subquery
+        entered_at__gte=period.start,
+        lead__qualified_at__gte=period.start,
+        lead__qualified_at__lt=period.end,
+    )
+    rows = visits.values(campaign_id=F("lead__campaign_id")).annotate(**counts)
     return list(cast(Iterable[dict[str, Any]], rows))
 
 
 def lead_figures(
     commitments: list[Commitment], period: BoardPeriod
 ) -> dict[int, dict[int | None, Figure]]:
-    """The lead-based marketing commitments, by the owner of the lead's campaign: one query over
-    the period's MQLs (volume, opportunity rate) and one over its dispositions (acceptance
-    rate), each an index range grouped by campaign."""
+    """The lead-based marketing commitments, by the owner of the lead's campaign: the period's
+    MQLs (volume, and the opportunity rate's denominator), its MQLs that reached an
+    opportunity, and its dispositions (acceptance rate); each an index range by campaign."""
     result: dict[int, dict[int | None, Figure]] = {c.pk: {} for c in commitments}
     qualified = [c for c in commitments if c.kind in QUALIFIED_BASED]
+    rates = [c for c in qualified if c.kind == CommitmentKind.OPPORTUNITY_RATE]
     disposed = [c for c in commitments if c.kind == CommitmentKind.ACCEPTANCE_RATE]
-    rows: list[tuple[list[Commitment], dict[str, Any]]] = []
+    counts: dict[int | None, dict[str, int]] = {}
     if qualified:
-        opportunity = any(c.kind == CommitmentKind.OPPORTUNITY_RATE for c in qualified)
-        hit = Q(reached_opportunity()) if opportunity else None
         leads = Lead.objects.order_by().filter(
             qualified_at__gte=period.start, qualified_at__lt=period.end
         )
-        rows += [(qualified, row) for row in _by_campaign(leads, qualified, hit)]
+        _add(counts, _by_campaign(leads, "qualified_at", qualified, None))
+    if rates:
+        _add(counts, _opportunities(rates, period))
     if disposed:
         leads = Lead.objects.order_by().filter(
             disposition_at__gte=period.start,
@@ -119,20 +140,30 @@ def lead_figures(
             disposition__in=[Disposition.ACCEPTED, Disposition.REJECTED],
         )
         hit = Q(disposition=Disposition.ACCEPTED)
-        rows += [(disposed, row) for row in _by_campaign(leads, disposed, hit)]
-    if not rows:
+        _add(counts, _by_campaign(leads, "disposition_at", disposed, hit))
+    if not counts:
         return result
     owner_of = dict(Campaign.objects.values_list("pk", "owner_id"))
-    for group, row in rows:
-        owner = owner_of.get(row["campaign_id"])
-        for c in group:
-            n = row[f"n{c.pk}"]
+    for campaign, row in counts.items():
+        owner = owner_of.get(campaign) if campaign is not None else None
+        for c in commitments:
+            n = row.get(f"n{c.pk}", 0)
             if n:
-                hits = row.get(f"h{c.pk}")
-                figure = Figure(n) if hits is None else Figure(hits, n)
+                figure = (
+                    Figure(n)
+                    if c.kind == CommitmentKind.MQL_VOLUME
+                    else Figure(row.get(f"h{c.pk}", 0), n)
+                )
                 by_owner = result[c.pk]
                 by_owner[owner] = by_owner[owner] + figure if owner in by_owner else figure
     return result
+
+
+def _add(counts: dict[int | None, dict[str, int]], rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        into = counts.setdefault(row.pop("campaign_id"), {})
+        for name, n in row.items():
+            into[name] = into.get(name, 0) + n
 
 
 def campaign_figures(commitment: Commitment, period: BoardPeriod) -> dict[int | None, Figure]:
