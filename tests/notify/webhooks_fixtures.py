@@ -120,3 +120,12 @@ def subscribe(admin_user, webhook_settings):
         )
 
     return make
+
+
+@pytest.fixture
+def client_for(db):
+    """A JSON client for /api/v1 with a real bearer token of the given user."""
+    from tests.api.conftest import ApiClient
+    from truce.identity import services as identity
+
+    return lambda user: ApiClient(identity.create_api_token(user=user, name="tests")[1])
