@@ -295,3 +295,12 @@ def test_redeliver_refusals_change_nothing(api, client_for, marketer, make_conta
     assert (by_marketer.status_code, error_of(by_marketer)["code"]) == (403, "permission_denied")
     assert _snapshot() == before
     assert hook.requests == []
+
+
+def test_the_how_to_lists_every_kind_a_webhook_may_name():
+    from pathlib import Path
+
+    from truce.notify.webhooks import kinds
+
+    text = (Path(__file__).parents[2] / "docs/how-to/webhooks.md").read_text()
+    assert [k for k in sorted(kinds.KNOWN) if f"`{k}`" not in text] == []

@@ -48,7 +48,6 @@ KNOWN = frozenset(
         "lead.routed",
         "lead.scored",
         "lead.stage_changed",
-        "lead.unassigned",
         "lead.unroutable",
         "lead.updated",
         "reason.added",
