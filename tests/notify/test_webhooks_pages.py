@@ -41,17 +41,22 @@ def test_create_from_the_form_shows_the_secret_once(admin_client):
         },
     )
 
-    assert response.status_code == 200
     subscription = Subscription.objects.get()
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/settings/webhooks/{subscription.pk}/",
+    )
     assert (subscription.target_url, subscription.event_kinds, subscription.description) == (
         URL,
         ["lead.*", "touch.recorded"],
         "Warehouse",
     )
     assert subscription.is_active is True
-    assert f'value="{subscription.secret}"'.encode() in response.content
-    detail = admin_client.get(f"/settings/webhooks/{subscription.pk}/")
-    assert subscription.secret.encode() not in detail.content
+    first_view = admin_client.get(f"/settings/webhooks/{subscription.pk}/")
+    assert f'value="{subscription.secret}"'.encode() in first_view.content
+    assert b"Copy its signing secret now" in first_view.content
+    second_view = admin_client.get(f"/settings/webhooks/{subscription.pk}/")
+    assert subscription.secret.encode() not in second_view.content
     listing = admin_client.get("/settings/webhooks/")
     assert f'href="/settings/webhooks/{subscription.pk}/">{URL}</a>'.encode() in listing.content
 
@@ -111,7 +116,8 @@ def test_edit_pause_rotate_and_delete(admin_client, subscribe):
     rotated = admin_client.post(f"{base}/rotate/")
     subscription.refresh_from_db()
     assert subscription.secret != old_secret
-    assert f'value="{subscription.secret}"'.encode() in rotated.content
+    assert rotated.status_code == 302
+    assert f'value="{subscription.secret}"'.encode() in admin_client.get(f"{base}/").content
 
     deleted = admin_client.post(f"{base}/delete/")
     assert (deleted.status_code, deleted["Location"]) == (302, "/settings/webhooks/")

@@ -1,7 +1,7 @@
 """The webhook pages: the list, the create/edit form and a subscription with its delivery log.
 
-They call the same services as the API. The secret is shown once, on the page that answers
-the create or the rotation; a redelivery answers htmx with the refreshed log.
+They call the same services as the API. The secret is shown once, on the first view of the
+webhook's page after the create or the rotation; a redelivery answers htmx with the refreshed log.
 """
 
 from typing import Any
@@ -47,6 +47,21 @@ def _detail(request: HttpRequest, subscription: Subscription, **extra: Any) -> H
         "notify/partials/webhook_log.html" if _htmx(request) else "notify/webhook_detail.html"
     )
     return render(request, template, context)
+
+
+SECRET_KEY = "notify.webhook_secret"
+
+
+def _show_secret_once(request: HttpRequest, subscription: Subscription) -> HttpResponse:
+    """Post/redirect/get: the secret waits in the session for the next view of the page only,
+    so a reload neither resubmits the form nor shows it again."""
+    request.session[SECRET_KEY] = [subscription.pk, subscription.secret]
+    return redirect("notify:webhook_detail", subscription_id=subscription.pk)
+
+
+def _pop_secret(request: HttpRequest, subscription: Subscription) -> str:
+    stored = request.session.pop(SECRET_KEY, None)
+    return stored[1] if stored and stored[0] == subscription.pk else ""
 
 
 @login_required
@@ -101,7 +116,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         return _form(request, values, error=error)
     messages.success(request, "Webhook created. Copy its signing secret now: it is shown once.")
-    return _detail(request, subscription, secret=subscription.secret)
+    return _show_secret_once(request, subscription)
 
 
 @login_required
@@ -124,7 +139,8 @@ def webhook_edit(request: HttpRequest, subscription_id: int) -> HttpResponse:
 
 @login_required
 def webhook_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
-    return _detail(request, _subscription(request, subscription_id))
+    subscription = _subscription(request, subscription_id)
+    return _detail(request, subscription, secret=_pop_secret(request, subscription))
 
 
 @login_required
@@ -145,7 +161,7 @@ def webhook_rotate(request: HttpRequest, subscription_id: int) -> HttpResponse:
     subscription = _subscription(request, subscription_id)
     subscription = services.rotate_secret(subscription=subscription, actor=request.user)
     messages.success(request, "New signing secret made. Copy it now: it is shown once.")
-    return _detail(request, subscription, secret=subscription.secret)
+    return _show_secret_once(request, subscription)
 
 
 @login_required
