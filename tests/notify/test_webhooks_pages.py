@@ -191,3 +191,16 @@ def test_signed_out_visitors_are_sent_to_log_in(client):
     response = client.get("/settings/webhooks/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_too_many_kinds_from_the_form_are_refused(admin_client):
+    before = _snapshot()
+    kinds = "\n".join(["lead.created"] * 101)
+
+    response = admin_client.post(
+        "/settings/webhooks/new/", {"target_url": URL, "event_kinds": kinds}
+    )
+
+    assert response.status_code == 400
+    assert b"Name at most 100 event kinds." in response.content
+    assert _snapshot() == before

@@ -22,7 +22,7 @@ Url = Annotated[str, Field(max_length=services.URL_MAX, description="http:// or 
 Kinds = Annotated[
     list[Annotated[str, Field(max_length=64)]],
     Field(
-        max_length=100,
+        max_length=services.KINDS_MAX,
         description="Ledger event kinds, namespace wildcards such as `lead.*`, or `*`.",
     ),
 ]

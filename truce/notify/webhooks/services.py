@@ -30,6 +30,7 @@ MANAGE_WEBHOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
 SUBJECT = "webhook"
 URL_MAX = 2000
 DESCRIPTION_MAX = 200
+KINDS_MAX = 100
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -77,6 +78,8 @@ def clean_kinds(value: Any) -> list[str]:
             field="event_kinds",
             code="required",
         )
+    if len(value) > KINDS_MAX:
+        raise DomainError(f"Name at most {KINDS_MAX} event kinds.", field="event_kinds")
     for index, kind in enumerate(value):
         why = kinds.problem(str(kind).strip()) if isinstance(kind, str) else "Not a string."
         if why:
