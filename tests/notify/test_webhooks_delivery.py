@@ -376,3 +376,19 @@ def test_two_workers_racing_for_one_attempt_send_it_once(receiver, subscribe, ma
     assert sorted(results, key=str) == [None, "succeeded"]
     assert len(hook.requests) == 1
     assert Delivery.objects.filter(subscription=subscription).count() == 1
+
+
+def test_an_attempt_in_flight_when_its_webhook_is_deleted_logs_nothing(
+    receiver, subscribe, make_contact, admin_user
+):
+    hook = receiver([500])
+    subscription = subscribe(hook.url, ["contact.created"])
+    make_contact()
+    pending = _attempt(subscription, 1)
+    webhooks.delete_subscription(subscription=subscription, actor=admin_user)
+
+    outcome = deliveries.Outcome(http_status=500, body="late answer")
+    recorded = deliveries.record(pending, outcome, attempted_at=timezone.now(), duration_ms=5)
+
+    assert recorded == "deleted"
+    assert Delivery.objects.count() == 0

@@ -153,6 +153,9 @@ def record(
     retry: bool = True,
 ) -> str:
     """Log the attempt; a failed automatic attempt below the limit gets its retry row."""
+    still_there = Delivery.objects.select_for_update().filter(pk=delivery.pk)
+    if still_there.values_list("pk", flat=True).first() is None:
+        return "deleted"  # the webhook was deleted while this attempt was in flight
     fields: dict[str, Any] = {
         "attempted_at": attempted_at,
         "finished_at": timezone.now(),
