@@ -27,6 +27,13 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
+def envint_min(name: str, default: str, minimum: int) -> int:
+    value = envint(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
@@ -192,4 +199,17 @@ TRUCE_PERIODIC_JOBS = {
     # Engagement decays with time: rescore open leads hourly.
     "truce.scoring.tasks.rescore_all": envint("TRUCE_RESCORE_EVERY_SECONDS", "3600"),
     "truce.notify.tasks.send_scoreboard_digest": envint("TRUCE_DIGEST_EVERY_SECONDS", "86400"),
+    # Webhook retries that are due (a safety net where the job backend cannot defer jobs).
+    "truce.notify.webhooks.tasks.deliver_due_webhooks": envint(
+        "TRUCE_WEBHOOK_SWEEP_EVERY_SECONDS", "60"
+    ),
 }
+
+# Webhooks (docs/how-to/webhooks.md): one POST per attempt with this timeout; a failed attempt
+# is retried after BACKOFF * 2**(attempt - 1) seconds, at most MAX_BACKOFF, MAX_ATTEMPTS in all.
+TRUCE_WEBHOOK_TIMEOUT_SECONDS = envint_min("TRUCE_WEBHOOK_TIMEOUT_SECONDS", "10", 1)
+TRUCE_WEBHOOK_MAX_ATTEMPTS = envint_min("TRUCE_WEBHOOK_MAX_ATTEMPTS", "8", 1)
+TRUCE_WEBHOOK_BACKOFF_SECONDS = envint_min("TRUCE_WEBHOOK_BACKOFF_SECONDS", "60", 1)
+TRUCE_WEBHOOK_MAX_BACKOFF_SECONDS = envint_min("TRUCE_WEBHOOK_MAX_BACKOFF_SECONDS", "21600", 1)
+# How much of a receiver's answer the delivery log keeps.
+TRUCE_WEBHOOK_RESPONSE_BYTES = envint_min("TRUCE_WEBHOOK_RESPONSE_BYTES", "2048", 0)

@@ -1,6 +1,6 @@
 """Appending to the ledger. There is deliberately no function here that changes an event."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,27 @@ class NewEvent:
     lead_id: int | None = None
     occurred_at: datetime | None = None
     imported: bool = False
+
+
+# Listeners hear of events as they are appended: called inside the appending transaction with
+# the new events, so what they write commits or rolls back with them; anything outside the
+# database (a job, an HTTP call) they defer with `transaction.on_commit`. Webhooks register
+# here (notify's AppConfig.ready) so that the ledger imports no other app. Imported events and
+# the bulk writer (bulk.py: seeding, backfills) are not announced.
+Listener = Callable[[list[Event]], object]
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _announce(rows: list[Event]) -> None:
+    live = [row for row in rows if not row.imported]
+    if live:
+        for listener in _listeners:
+            listener(live)
 
 
 def _lock_head() -> Head:
@@ -63,6 +84,7 @@ def append_many(events: Sequence[NewEvent], *, batch_size: int = 2000) -> list[E
     Event.objects.bulk_create(rows, batch_size=batch_size)
     if rows:
         Head.objects.filter(pk=head.pk).update(seq=rows[-1].seq, hash=rows[-1].hash)
+        _announce(rows)
     return rows
 
 
