@@ -129,7 +129,7 @@ def create_form(*, actor: Any, name: str, **fields: Any) -> WebForm:
         subject_type="webform",
         subject_id=form.pk,
         actor=actor,
-        payload={"key": form.key, **{k: _ref(v) for k, v in values.items()}},
+        payload={"key": form.key, **{k: _ref(getattr(form, k)) for k in FORM_FIELDS}},
     )
     return form
 
@@ -216,7 +216,7 @@ def match_campaign(name: str) -> Any:
     if found is not None:
         return found
     wanted = slugify(name)
-    for campaign in campaigns.only("pk", "name").order_by("pk").iterator():
+    for campaign in campaigns.select_related(None).only("pk", "name").order_by("pk"):
         if wanted and slugify(campaign.name) == wanted:
             return campaign
     return None
