@@ -96,6 +96,17 @@ def test_the_default_body_limit(web_form, visitor, error_of, unchanged):
     assert error_of(response) == (413, "too_large", None)
 
 
+def test_too_many_fields_is_413(web_form, visitor, error_of, unchanged):
+    body = "email=a%40example.com&" + "&".join(f"f{n}=" for n in range(1001))
+
+    response = visitor.client.post(
+        f"/f/{web_form.key}/", body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert html_error(response)[0] == 413
+    assert "The submission has too many fields." in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [

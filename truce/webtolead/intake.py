@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest
 
 from truce.errors import DomainError
@@ -71,7 +72,10 @@ def read_body(request: HttpRequest) -> dict[str, Any]:
     if is_json(request):
         return _json_body(request)
     if request.content_type in FORM_TYPES:
-        return {name: request.POST.get(name, "") for name in request.POST}
+        try:
+            return {name: request.POST.get(name, "") for name in request.POST}
+        except (TooManyFieldsSent, RequestDataTooBig):
+            raise BodyTooLarge("The submission has too many fields.", field=None) from None
     raise UnsupportedMediaType(
         "Send the form as application/x-www-form-urlencoded or as application/json.",
         field="Content-Type",
