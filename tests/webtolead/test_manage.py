@@ -240,3 +240,25 @@ def test_a_refused_page_edit_shows_why_beside_the_field(marketer, signed_in, web
     assert "is not an origin" in response.content.decode()
     assert WebForm.objects.get(pk=web_form.pk).name == "Contact us"
     assert Event.objects.count() == before
+
+
+def test_the_list_page_and_api_take_as_many_queries_for_one_form_as_for_five(
+    marketer, signed_in, api_for, make_form, make_campaign
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, api = signed_in(marketer), api_for(marketer)
+    make_form(name="Form 0", default_campaign=make_campaign())
+
+    def queries(fetch) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert fetch().status_code == 200
+        return len(captured)
+
+    one = (queries(lambda: client.get("/webforms/")), queries(lambda: api.get("/webforms")))
+    for n in range(1, 5):
+        make_form(name=f"Form {n}", default_campaign=make_campaign())
+    five = (queries(lambda: client.get("/webforms/")), queries(lambda: api.get("/webforms")))
+
+    assert one == five

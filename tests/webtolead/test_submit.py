@@ -214,6 +214,16 @@ def test_a_company_is_found_by_the_email_domain_or_its_exact_name(web_form, visi
     assert Company.objects.count() == 2
 
 
+def test_a_known_contact_keeps_its_company(web_form, visitor, make_company, make_contact):
+    acme = make_company(name="Acme Corp", domain="acme.example")
+    contact = make_contact(email="wile@acme.example", company=acme)
+
+    visitor.post(web_form, {"email": "wile@acme.example", "company": "Roadrunner Inc"})
+
+    contact.refresh_from_db()
+    assert (contact.company, Company.objects.count()) == (acme, 1)
+
+
 def test_the_hosted_form_renders_the_snippet(web_form, visitor):
     response = visitor.client.get(f"/f/{web_form.key}/")
 

@@ -191,7 +191,9 @@ def _company(entry: Entry) -> Any:
 
 
 def _contact(entry: Entry) -> tuple[Any, bool]:
-    company = _company(entry)
+    known = people_selectors.contacts_visible_to(user=None).filter(email_key=email_key(entry.email))
+    # A contact with a company keeps it: no company is looked up, let alone created.
+    company = None if known.filter(company__isnull=False).exists() else _company(entry)
     values = {name: getattr(entry, name) for name in _CONTACT_BLANKS}
     contact, created = people_services.create_contact(
         actor=None, email=entry.email, company=company, **values
