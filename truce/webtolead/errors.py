@@ -30,3 +30,8 @@ class Throttled(DomainError):
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class MethodNotAllowed(DomainError):
+    code = "method_not_allowed"
+    status = 405

@@ -16,7 +16,7 @@ from truce.api.responses import error_item, error_response, json_response
 from truce.errors import DomainError
 
 from . import intake, selectors, services, throttle
-from .errors import OriginNotAllowed, Throttled
+from .errors import MethodNotAllowed, OriginNotAllowed, Throttled
 from .models import WebForm
 from .snippet import render_snippet
 
@@ -56,6 +56,8 @@ def _error(request: HttpRequest, exc: DomainError, form: WebForm | None) -> Http
     headers = _cors(request, form)
     if isinstance(exc, Throttled):
         headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, MethodNotAllowed):
+        headers["Allow"] = _ALLOWED
     if intake.is_json(request):
         item = error_item(exc.code, exc.field, exc.message)
         return error_response(exc.status, [item], headers=headers)
@@ -106,9 +108,7 @@ def _dispatch(request: HttpRequest, form: WebForm) -> HttpResponse:
         return _hosted(request, form)
     if request.method == "POST":
         return _submit(request, form)
-    raise DomainError(
-        f"{request.method} is not allowed here; use {_ALLOWED}.", code="method_not_allowed"
-    )
+    raise MethodNotAllowed(f"{request.method} is not allowed here; use {_ALLOWED}.")
 
 
 @csrf_exempt
@@ -118,8 +118,4 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
         form = selectors.public_form(key=key)
         return _dispatch(request, form)
     except DomainError as exc:
-        response = _error(request, exc, form)
-        if exc.code == "method_not_allowed":
-            response.status_code = 405
-            response["Allow"] = _ALLOWED
-        return response
+        return _error(request, exc, form)
