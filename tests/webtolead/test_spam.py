@@ -84,6 +84,25 @@ def test_a_zero_limit_turns_rate_limiting_off(web_form, visitor, settings):
     assert RateWindow.objects.count() == 0
 
 
+def test_a_throttled_address_may_post_again_in_the_next_window(
+    web_form, visitor, settings, monkeypatch, counts
+):
+    from truce.webtolead import public
+
+    settings.TRUCE_WEBFORM_RATE_LIMIT = 1
+    now = [T0 + timedelta(seconds=50)]
+    monkeypatch.setattr(public, "clock", lambda: now[0])
+    assert visitor.post(web_form, {"email": "a@example.com"}).status_code == 200
+    refused = visitor.post(web_form, {"email": "b@example.com"})
+
+    now[0] = T0 + timedelta(seconds=60)
+    accepted = visitor.post(web_form, {"email": "b@example.com"})
+
+    assert (refused.status_code, refused["Retry-After"]) == (429, "10")
+    assert accepted.status_code == 200
+    assert counts()["contacts"] == 2
+
+
 def test_the_window_rolls_over_on_a_controlled_clock(db, settings):
     settings.TRUCE_WEBFORM_RATE_LIMIT, settings.TRUCE_WEBFORM_RATE_WINDOW = 2, 60
 

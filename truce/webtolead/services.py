@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from truce.errors import DomainError
+from truce.errors import Conflict, DomainError
 from truce.funnel import selectors as funnel_selectors
 from truce.funnel import services as funnel_services
 from truce.funnel.models import Outcome
@@ -242,10 +242,24 @@ def _lead(form: WebForm, contact: Any, entry: Entry, campaign: Any) -> tuple[Any
     return lead, True
 
 
-@transaction.atomic
 def submit_form(*, form: WebForm, entry: Entry) -> Submission:
     """One submission, all or nothing: contact (deduplicated by email), lead, form-fill touch,
-    and a `webform.submitted` event with the UTM parameters (never the client address)."""
+    and a `webform.submitted` event with the UTM parameters (never the client address).
+
+    Two first submissions of one new email at once race to create the contact; the loser's
+    transaction rolls back whole and runs again, finding the winner's contact and open lead."""
+    try:
+        return _submit(form, entry)
+    except IntegrityError:
+        pass
+    try:
+        return _submit(form, entry)
+    except IntegrityError:
+        raise Conflict("The submission collided with another; send it again.") from None
+
+
+@transaction.atomic
+def _submit(form: WebForm, entry: Entry) -> Submission:
     if not entry.email:
         raise DomainError("An email address is required.", field="email", code="required")
     email_key(entry.email)  # a malformed address is refused before anything is written
