@@ -242,3 +242,18 @@ def test_fields_the_form_does_not_ask_for_are_ignored_in_a_form_post(make_form, 
     contact = only(Contact)
     assert (contact.first_name, contact.phone) == ("X", "")
     assert WebForm.objects.get(pk=form.pk).submission_count == 1
+
+
+def test_the_submission_shows_on_the_lead_timeline(web_form, visitor, rep):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    visitor.post(web_form, {"email": "ada@example.com", "first_name": "Ada"})
+    client = Client()
+    client.login(username=rep.username, password=PASSWORD)
+
+    response = client.get(f"/leads/{only(Lead).pk}/")
+
+    assert response.status_code == 200
+    assert "webform.submitted" in response.content.decode()
