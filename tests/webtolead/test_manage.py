@@ -80,8 +80,8 @@ def test_the_snippet_hides_the_honeypot_and_carries_the_utm_script(make_form, se
     assert "http" not in html.replace("https://crm.example.com/f/", "")  # no external script
 
 
-@pytest.mark.parametrize("role", [Role.SALES_REP, Role.SALES_OWNER])
-def test_sales_roles_may_not_manage_forms(make_user, api_for, web_form, error_of, role):
+@pytest.mark.parametrize("role", [Role.SALES_REP, Role.SALES_OWNER, Role.VIEWER])
+def test_sales_roles_and_viewers_may_not_manage_forms(make_user, api_for, web_form, error_of, role):
     client = api_for(make_user(role))
     before = Event.objects.count()
 
@@ -262,3 +262,13 @@ def test_the_list_page_and_api_take_as_many_queries_for_one_form_as_for_five(
     five = (queries(lambda: client.get("/webforms/")), queries(lambda: api.get("/webforms")))
 
     assert one == five
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.MARKETING_OWNER])
+def test_admins_and_marketing_owners_manage_forms(make_user, api_for, role):
+    client = api_for(make_user(role))
+
+    created = client.post("/webforms", {"name": f"By {role}"})
+
+    assert created.status_code == 201
+    assert client.get("/webforms").json()["items"][0]["name"] == f"By {role}"
