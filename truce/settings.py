@@ -192,6 +192,18 @@ TRUCE_API_MAX_LIMIT = envint("TRUCE_API_MAX_LIMIT", "200")
 # The address people reach Truce at, for links in emails.
 TRUCE_BASE_URL = os.getenv("TRUCE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Web-to-lead (docs/how-to/web-to-lead.md): submissions per client address per window of
+# N seconds (0 turns the limit off), the largest body and the longest message accepted.
+TRUCE_WEBFORM_RATE_LIMIT = envint("TRUCE_WEBFORM_RATE_LIMIT", "5")
+TRUCE_WEBFORM_RATE_WINDOW = envint("TRUCE_WEBFORM_RATE_WINDOW", "60")
+TRUCE_WEBFORM_MAX_BODY_BYTES = envint("TRUCE_WEBFORM_MAX_BODY_BYTES", "16384")
+TRUCE_WEBFORM_MAX_MESSAGE_CHARS = envint("TRUCE_WEBFORM_MAX_MESSAGE_CHARS", "5000")
+# How many reverse proxies in front of Truce append to X-Forwarded-For. 0: the client address
+# is REMOTE_ADDR and the header is ignored (it is forgeable without a proxy you trust).
+TRUCE_TRUSTED_PROXIES = envint("TRUCE_TRUSTED_PROXIES", "0")
+if TRUCE_WEBFORM_RATE_WINDOW < 1:
+    raise ImproperlyConfigured("TRUCE_WEBFORM_RATE_WINDOW must be at least 1 second.")
+
 # Periodic jobs: task path -> every N seconds. Each `truce worker` schedules them; a database
 # row per slot makes sure only one worker enqueues each run.
 TRUCE_PERIODIC_JOBS = {
