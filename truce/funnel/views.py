@@ -347,6 +347,14 @@ _SENTENCES: dict[str, Any] = {
         "The lead met the sales-ready definition "
         f"(version {p.get('definition_version')}) and became an MQL"
     ),
+    "webform.submitted": lambda p, who, n: (
+        f"The web form {p.get('form')!r} was filled in"
+        + (
+            f" (campaign {p['utm']['utm_campaign']})"
+            if (p.get("utm") or {}).get("utm_campaign")
+            else ""
+        )
+    ),
     "clock.met": _clock("met"),
     "clock.breached": _clock("breached"),
     "clock.escalated": _clock("escalated"),

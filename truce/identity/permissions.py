@@ -18,6 +18,11 @@ MERGE_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 MANAGE_SCORING = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.MARKETER})
 # Only the two team owners sign the sales-ready definition; an admin may not sign for them.
 SIGN_DEFINITION = frozenset({Role.MARKETING_OWNER, Role.SALES_OWNER})
+# Webhooks send every matching event out of Truce, whoever's lead it is: admins and the
+# marketing owner (who runs marketing operations and the integrations) manage them.
+MANAGE_WEBHOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
+# Imports write many records at once, with history: the owners of either team and admins.
+IMPORT_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
@@ -29,7 +34,11 @@ _ACTIONS = {
     "merge_records": MERGE_RECORDS,
     "manage_scoring": MANAGE_SCORING,
     "sign_definition": SIGN_DEFINITION,
+    "manage_webhooks": MANAGE_WEBHOOKS,
+    "import_records": IMPORT_RECORDS,
 }
+# What the navigation shows links for (the pages themselves check again).
+NAV_ACTIONS = ("manage_campaigns", "manage_webhooks", "import_records")
 
 
 def can(user, action: str) -> bool:

@@ -17,16 +17,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from truce.errors import DomainError, PermissionDenied
-from truce.identity.models import Role
+from truce.identity.permissions import can
 from truce.ledger import services as ledger
 from truce.ledger.models import Event
 
 from ..models import Delivery, Subscription
 from . import kinds
 
-# Webhooks send every matching event out of Truce, whoever's lead it is: admins and the
-# marketing owner (who runs marketing operations and the integrations) manage them.
-MANAGE_WEBHOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
 SUBJECT = "webhook"
 URL_MAX = 2000
 DESCRIPTION_MAX = 200
@@ -35,11 +32,7 @@ _url_validator = URLValidator(schemes=["http", "https"])
 
 
 def can_manage(user: Any) -> bool:
-    if user is None:
-        return True
-    if not user.is_active:
-        return False
-    return bool(user.is_superuser or user.role in MANAGE_WEBHOOKS)
+    return can(user, "manage_webhooks")
 
 
 def require_manage(user: Any) -> None:
