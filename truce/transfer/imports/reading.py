@@ -337,13 +337,25 @@ def _choose_encoding(head: bytes, explicit: str | None) -> str:
 
 def _not_utf8(head: bytes, offset: int) -> SourceError:
     line = head[:offset].count(b"\n") + 1
-    best = charset_normalizer.from_bytes(head).best()
-    guess = best.encoding if best and best.encoding not in ("utf_8", "ascii") else "cp1252"
+    guess = _guess_encoding(head)
     return SourceError(
         f"The file is not UTF-8: byte 0x{head[offset]:02X} at offset {offset} (line {line}) "
         f"is not valid UTF-8 text. It looks like {guess}: import it with --encoding {guess}.",
         field="encoding",
     )
+
+
+def _guess_encoding(head: bytes) -> str:
+    """charset-normalizer's best guess, but cp1252 (Excel on Western Windows) when the guess is
+    one of several code pages that give the very same text."""
+    best = charset_normalizer.from_bytes(head).best()
+    if (
+        best is None
+        or best.encoding in ("utf_8", "ascii")
+        or "cp1252" in best.could_be_from_charset
+    ):
+        return "cp1252"
+    return best.encoding
 
 
 def _decoded_sample(head: bytes, encoding: str) -> str:
@@ -386,16 +398,19 @@ class XlsxSource(Source):
     def __init__(self, path: Path, *, sheet: str | None):
         import openpyxl
 
+        # A file object, not the path: openpyxl would refuse a workbook named `export.csv`.
+        self._file = path.open("rb")
         try:
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self._book = openpyxl.load_workbook(self._file, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            self._file.close()
             raise SourceError(
                 f"{path.name} is a zip file but not a readable XLSX workbook ({error}).",
                 field="file",
             ) from None
         names = self._book.sheetnames
         if sheet is not None and sheet not in names:
-            self._book.close()
+            self.close()
             raise SourceError(
                 f"No sheet named {sheet!r}; the sheets are: {', '.join(names)}.", field="sheet"
             )
@@ -406,6 +421,7 @@ class XlsxSource(Source):
 
     def close(self) -> None:
         self._book.close()
+        self._file.close()
 
     def _read_header(self) -> list[str]:
         for row in self._rows:
