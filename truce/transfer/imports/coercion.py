@@ -77,6 +77,7 @@ def _boolean(options: dict[str, Any]) -> Callable[[str], bool | None]:
 # Numbers -------------------------------------------------------------------------------------
 
 _PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")  # 1.234: a thousand or one and a bit?
 _SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
 _NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<digits>[\d.,]+)(?P<exp>[eE][+-]?\d+)?")
 _GROUPED = {".": re.compile(r"\d{1,3}(?:,\d{3})+"), ",": re.compile(r"\d{1,3}(?:\.\d{3})+")}
@@ -86,7 +87,9 @@ _OTHER = {".": ",", ",": "."}
 def _number_text(text: str, separator: str | None) -> str:
     """The cell as a plain `-1234.5` string, or a CoercionError."""
     cleaned = text.strip()
-    if _PLAIN.fullmatch(cleaned) and separator != ",":
+    if _PLAIN.fullmatch(cleaned) and (
+        separator == "." or (separator is None and not _AMBIGUOUS.fullmatch(cleaned))
+    ):
         return cleaned
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     body = _SPACES.sub("", cleaned[1:-1] if negative else cleaned)
@@ -117,7 +120,7 @@ def _guess_separator(text: str, digits: str, spaced: bool) -> str:
     if digits.count(mark) > 1:
         return _OTHER[mark]
     whole, _, fraction = digits.partition(mark)
-    if len(fraction) != 3 or whole in ("", "0") or spaced:
+    if len(fraction) != 3 or not _AMBIGUOUS.fullmatch(f"{whole}{mark}{fraction}") or spaced:
         return mark
     raise CoercionError(
         f"{text!r} is ambiguous: set the decimal separator ('.' or ',') for this column"
