@@ -494,3 +494,51 @@ def test_unknown_type_is_refused():
 )
 def test_is_formula(text, formula):
     assert is_formula(text) is formula
+
+
+# No cell crashes -----------------------------------------------------------------------------
+
+EVERY_COERCER = [
+    coercer_for("text", {"max_length": 10}),
+    coercer_for("email"),
+    coercer_for("integer"),
+    coercer_for("decimal"),
+    coercer_for("decimal", {"decimal_separator": ","}),
+    coercer_for("money"),
+    coercer_for("boolean"),
+    *(coercer_for("datetime", {"format": name, "time_zone": "UTC"}) for name in DATE_FORMATS),
+    *(coercer_for("date", {"format": name}) for name in DATE_FORMATS),
+    coercer_for("multi"),
+    coercer_for("choice", {"choices": ["a"]}),
+]
+CELL = st.one_of(
+    st.text(),
+    st.text(alphabet="0123456789.,-+ ()$€E:/T'\u00a0²١"),
+    st.from_regex(r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}( [0-9]{1,2}:[0-9]{2})?", fullmatch=True),
+)
+
+
+@given(CELL)
+def test_any_cell_gives_a_value_or_a_coercion_error(text):
+    for coerce in EVERY_COERCER:
+        try:
+            coerce(text)
+        except CoercionError as error:
+            assert error.reason
+
+
+@given(st.one_of(st.emails(), st.text(alphabet="aZ09._%+-@", max_size=30)))
+def test_the_email_fast_path_agrees_with_the_people_rule(text):
+    from truce.people.errors import InvalidEmail
+    from truce.people.normalise import email_key
+
+    try:
+        expected = email_key(text)
+    except InvalidEmail:
+        expected = "refused"
+    try:
+        got = coercer_for("email")(text)
+    except CoercionError:
+        got = "refused"
+
+    assert got == expected

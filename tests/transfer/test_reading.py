@@ -1,11 +1,14 @@
 import codecs
 import datetime
+import tempfile
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from truce.transfer.imports.reading import Dialect, SourceError, SourceRow, open_source
 
@@ -550,3 +553,31 @@ def test_olist_closed_deals():
         "TRUE",
         "May-20",
     ]
+
+
+# No file crashes -----------------------------------------------------------------------------
+
+CSV_BYTES = st.one_of(
+    st.binary(max_size=400),
+    st.lists(
+        st.sampled_from([b"a", b"b", b",", b";", b'"', b"'", b"\n", b"\r", b"\0", b"\xe9", b"\t"])
+    ).map(b"".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CSV_BYTES)
+def test_any_bytes_give_rows_or_a_source_error(data):
+    with tempfile.TemporaryDirectory() as directory:
+        path = write(Path(directory), data)
+        try:
+            with open_source(path, cell_limit=50) as source:
+                rows = list(source.rows())
+        except SourceError as error:
+            assert error.field in ("file", "encoding", "header")
+            return
+
+    width = len(source.header)
+    for row in rows:
+        assert row.line >= 2
+        assert row.problem is not None or len(row.cells) == width

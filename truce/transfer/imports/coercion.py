@@ -151,7 +151,7 @@ def _integer(options: dict[str, Any]) -> Callable[[str], int | None]:
     def coerce(text: str) -> int | None:
         if not text or text.isspace():
             return None
-        if text.isdigit():
+        if text.isdecimal():
             return int(text)
         value = _decimal_value(text, separator)
         if value != value.to_integral_value():
@@ -171,32 +171,40 @@ def _separator_option(options: dict[str, Any]) -> str | None:
 CURRENCY_SYMBOLS = {"R$": "BRL", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 CURRENCY_SYMBOLS |= {"CHF": "CHF", "kr": "SEK", "zł": "PLN"}
 _SYMBOLS = "|".join(re.escape(s) for s in sorted([*CURRENCY_SYMBOLS, "$"], key=len, reverse=True))
-_MONEY = re.compile(
-    rf"(?P<sign>[+-]?)\s*(?P<pre>{_SYMBOLS}|[A-Za-z]{{3}})?\s*(?P<amount>[^A-Za-z$€£¥₹]*?)"
-    rf"\s*(?P<post>{_SYMBOLS}|[A-Za-z]{{3}})?"
-)
+_PREFIX = re.compile(rf"([+-]?)\s*({_SYMBOLS}|[A-Za-z]{{3}})\s*")
+_SUFFIX = re.compile(rf"\s*({_SYMBOLS}|[A-Za-z]{{3}})")
+_AMOUNT_END = frozenset("0123456789)")
 
 
 def _money(options: dict[str, Any]) -> Callable[[str], tuple[Decimal, str | None] | None]:
     separator = _separator_option(options)
     dollar = options.get("dollar", "USD")
 
+    def currency(symbol: str) -> str:
+        return dollar if symbol == "$" else CURRENCY_SYMBOLS.get(symbol, symbol.upper())
+
     def coerce(text: str) -> tuple[Decimal, str | None] | None:
-        cleaned = text.strip()
-        if not cleaned:
+        amount = text.strip()
+        if not amount:
             return None
-        match = _MONEY.fullmatch(cleaned)
-        if not match or (match["pre"] and match["post"]) or not match["amount"]:
+        symbol, negative = None, False
+        prefix = _PREFIX.match(amount)
+        if prefix:
+            negative, symbol, amount = prefix[1] == "-", prefix[2], amount[prefix.end() :]
+        if amount and amount[-1] not in _AMOUNT_END:
+            suffix = _SUFFIX.search(amount, max(0, len(amount) - 4))
+            if symbol or not suffix or suffix.end() != len(amount):
+                raise CoercionError(f"{text!r} is not an amount of money")
+            symbol, amount = suffix[1], amount[: suffix.start()].rstrip()
+        if not amount:
             raise CoercionError(f"{text!r} is not an amount of money")
-        amount = _decimal_value(match["amount"], separator)
-        if match["sign"] == "-":
-            amount = -amount
-        symbol = match["pre"] or match["post"]
-        if symbol is None:
-            return amount, None
-        if symbol == "$":
-            return amount, dollar
-        return amount, CURRENCY_SYMBOLS.get(symbol, symbol.upper())
+        try:
+            value = _decimal_value(amount, separator)
+        except CoercionError as error:
+            if "ambiguous" in error.reason:
+                raise
+            raise CoercionError(f"{text!r} is not an amount of money") from None
+        return (-value if negative else value), (currency(symbol) if symbol else None)
 
     return coerce
 
@@ -226,22 +234,26 @@ DATE_FORMATS: dict[str, re.Pattern[str] | None] = {
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 
 
-def _parse_datetime(text: str, name: str) -> datetime.datetime:
+def _parse_datetime(text: str, name: str, zone: datetime.tzinfo | None = None) -> datetime.datetime:
+    """The cell as a date-time; naive ones get `zone` (None: stay naive)."""
     pattern = DATE_FORMATS[name]
     try:
         if pattern is not None:
             match = pattern.fullmatch(text)
             if match:
-                fraction = (match["f"] or "0").ljust(6, "0")
+                y, m, d, hour, minute, second, fraction = match.group(*"ymdHMSf")
                 return datetime.datetime(
-                    int(match["y"]), int(match["m"]), int(match["d"]),
-                    int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0),
-                    int(fraction),
+                    int(y), int(m), int(d),
+                    int(hour) if hour else 0, int(minute) if minute else 0,
+                    int(second) if second else 0, int(fraction.ljust(6, "0")) if fraction else 0,
+                    zone,
                 )  # fmt: skip
         elif name == "ISO 8601":
-            return datetime.datetime.fromisoformat(text)
+            value = datetime.datetime.fromisoformat(text)
+            return value if value.tzinfo else value.replace(tzinfo=zone)
         elif _PLAIN.fullmatch(text) and 0 < float(text) < 2958466:
-            return _EXCEL_EPOCH + datetime.timedelta(days=float(text))
+            value = _EXCEL_EPOCH + datetime.timedelta(days=float(text))
+            return value.replace(tzinfo=zone)
     except ValueError:
         pass
     raise CoercionError(f"{text!r} is not a date in {name}")
@@ -271,8 +283,7 @@ def _datetime(options: dict[str, Any]) -> Callable[[str], datetime.datetime | No
         cleaned = text.strip()
         if not cleaned:
             return None
-        value = _parse_datetime(cleaned, name)
-        return value if value.tzinfo else value.replace(tzinfo=zone)
+        return _parse_datetime(cleaned, name, zone)
 
     return coerce
 
@@ -347,8 +358,19 @@ def _text(options: dict[str, Any]) -> Callable[[str], str | None]:
     return coerce
 
 
+# The common shape of an address, a strict subset of what Django's validate_email accepts (a
+# property test checks this), so most cells skip the slower full validation in email_key.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_COMMON_EMAIL = re.compile(
+    rf"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}"
+)
+
+
 def _email(options: dict[str, Any]) -> Callable[[str], str | None]:
     def coerce(text: str) -> str | None:
+        cleaned = text.strip()
+        if len(cleaned) <= 254 and _COMMON_EMAIL.fullmatch(cleaned):
+            return cleaned.lower()
         try:
             return email_key(text)
         except InvalidEmail:
@@ -366,12 +388,15 @@ def _multi(options: dict[str, Any]) -> Callable[[str], list[str]]:
         raise ValueError(f"separator must be one of ; | , not {fixed!r}")
 
     def coerce(text: str) -> list[str]:
-        separator = fixed or next((s for s in MULTI_SEPARATORS if s in text), ",")
+        separator = fixed or (";" if ";" in text else "|" if "|" in text else ",")
         if '"' in text:
             items = next(csv.reader([text], delimiter=separator, skipinitialspace=True), [])
-        else:
+        elif separator in text:
             items = text.split(separator)
-        return list(dict.fromkeys(item for item in map(str.strip, items) if item))
+        else:
+            single = text.strip()
+            return [single] if single else []
+        return list(dict.fromkeys(filter(None, map(str.strip, items))))
 
     return coerce
 

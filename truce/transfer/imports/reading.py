@@ -213,7 +213,8 @@ class CsvSource(Source):
             if row.problem is None and len(row.cells) != width:
                 yield row._replace(problem=_ragged(row, width, self._reader.line_num))
             elif row.column is not None:
-                yield row._replace(column=header[int(row.column)])
+                index = int(row.column)  # past the header in a ragged row: no column to name
+                yield row._replace(column=header[index] if index < width else None)
             else:
                 yield row
 
