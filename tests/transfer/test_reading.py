@@ -350,10 +350,42 @@ def test_a_10_mb_cell_is_a_row_problem_in_bounded_memory(tmp_path):
         tracemalloc.stop()
 
     assert rows == [
-        SourceRow(2, [], "Line 2 has a cell longer than the 1,048,576-character limit."),
+        SourceRow(2, [], "Line 2 is longer than the 8,388,608-character line limit."),
         SourceRow(3, ["2", "Bob"]),
     ]
-    assert peak < 40 * 1024 * 1024
+    assert peak < 30 * 1024 * 1024
+
+
+def test_memory_does_not_grow_with_the_length_of_a_line(tmp_path):
+    huge = b"x," * 10_000_000
+    path = write(tmp_path, b"id,name\n1,Ann\n" + huge + b"\n2,Bob\n\n" + huge + b'"\n3,Cid\n')
+
+    tracemalloc.start()
+    try:
+        _header, rows = read(path, cell_limit=10_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert rows == [
+        SourceRow(2, ["1", "Ann"]),
+        SourceRow(3, [], "Line 3 is longer than the 80,000-character line limit."),
+        SourceRow(4, ["2", "Bob"]),
+        SourceRow(6, [], "Line 6 is longer than the 80,000-character line limit."),
+        SourceRow(7, ["3", "Cid"]),
+    ]
+    assert peak < 4 * 1024 * 1024  # the lines are 20 MB each
+
+
+def test_a_long_line_inside_a_quoted_cell(tmp_path):
+    path = write(tmp_path, b'id,note\n1,"start\n' + b"y" * 500 + b'\nend"\n2,Bob\n')
+
+    _header, rows = read(path, cell_limit=1000, line_limit=100)
+
+    assert rows == [
+        SourceRow(2, [], "Line 3 is longer than the 100-character line limit."),
+        SourceRow(5, ["2", "Bob"]),
+    ]
 
 
 def test_a_quoted_oversize_cell_on_one_line(tmp_path):

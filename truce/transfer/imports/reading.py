@@ -23,9 +23,10 @@ it yields is (a plain `csv.Sniffer` is fooled by delimiters inside quoted cells)
 Records. Line numbers are 1-based physical lines where a record starts (the header is line
 1, and a quoted cell spanning lines makes later numbers jump). LF, CRLF and lone CR all end a
 line. Blank lines and rows whose cells are all empty are skipped. Row problems: a ragged row,
-a cell over `cell_limit` characters, undecodable bytes, NUL characters, text after a closing
-quote, and a quote that is never closed (reported at the line where it opened). Memory is
-bounded by the longest physical line plus `cell_limit`, never by the file size.
+a cell over `cell_limit` characters, a physical line over `line_limit` (default 8 x
+`cell_limit`), undecodable bytes, NUL characters, text after a closing quote, and a quote that
+is never closed (reported at the line where it opened). Memory is bounded by `line_limit`
+plus `cell_limit` and the sample, never by the file size.
 
 XLSX is recognised by its content (a zip), read with openpyxl in read-only mode from the
 first sheet (or `sheet=`), with formulas as their cached values. A formula saved without a
@@ -54,6 +55,7 @@ from truce.errors import DomainError
 SAMPLE_BYTES = 1024 * 1024
 DIALECT_SAMPLE_CHARS = 64 * 1024
 DEFAULT_CELL_LIMIT = 1024 * 1024
+LINE_LIMIT_CELLS = 8  # a physical line may hold this many cells' worth of characters
 DELIMITERS = (",", ";", "\t", "|")
 QUOTECHARS = ('"', "'")
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -143,6 +145,7 @@ def open_source(
     delimiter: str | None = None,
     sheet: str | None = None,
     cell_limit: int = DEFAULT_CELL_LIMIT,
+    line_limit: int | None = None,
 ) -> Source:
     """Open a CSV or XLSX file (chosen by content) and read its header; use as a context manager."""
     path = Path(path)
@@ -157,7 +160,14 @@ def open_source(
         )
     if head.startswith(_ZIP_MAGIC):
         return XlsxSource(path, sheet=sheet)
-    return CsvSource(path, head, encoding=encoding, delimiter=delimiter, cell_limit=cell_limit)
+    return CsvSource(
+        path,
+        head,
+        encoding=encoding,
+        delimiter=delimiter,
+        cell_limit=cell_limit,
+        line_limit=line_limit or LINE_LIMIT_CELLS * cell_limit,
+    )
 
 
 # CSV -----------------------------------------------------------------------------------------
@@ -174,9 +184,11 @@ class CsvSource(Source):
         encoding: str | None,
         delimiter: str | None,
         cell_limit: int,
+        line_limit: int,
     ):
         self.encoding = _choose_encoding(head, encoding)
-        self.cell_limit = cell_limit
+        self.cell_limit, self.line_limit = cell_limit, line_limit
+        self._overlong: list[int] = []
         sample = _decoded_sample(head, self.encoding)
         self.dialect = _choose_dialect(sample, delimiter)
         self._wide = self.encoding.replace("_", "-").lower().startswith(("utf-16", "utf-32"))
@@ -185,7 +197,7 @@ class CsvSource(Source):
             self._file, encoding=self.encoding, errors=_ERROR_HANDLER, newline=""
         )
         self._reader = csv.reader(
-            self._text,
+            self._lines(),
             delimiter=self.dialect.delimiter,
             quotechar=self.dialect.quotechar,
             doublequote=True,
@@ -218,6 +230,22 @@ class CsvSource(Source):
             else:
                 yield row
 
+    def _lines(self) -> Iterator[str]:
+        """Physical lines, an overlong one replaced by an empty line and noted in `_overlong`,
+        so that memory stays bounded by `line_limit` even for a file that is one huge line."""
+        readline, limit = self._text.readline, self.line_limit
+        while True:
+            line = readline(limit)
+            if len(line) < limit or line[-1] in "\r\n":
+                if not line:
+                    return
+                yield line
+                continue
+            self._overlong.append(self._reader.line_num + 1)
+            while len(line) == limit and line[-1] not in "\r\n":
+                line = readline(limit)
+            yield "\n"
+
     def _records(self) -> Iterator[SourceRow]:
         """Raw records; `column` holds the column index as text when a problem is in one cell."""
         reader = self._reader
@@ -228,23 +256,35 @@ class CsvSource(Source):
             except StopIteration:
                 return
             except csv.Error as error:
-                yield SourceRow(start, [], _csv_problem(str(error), start, reader.line_num))
+                problem = self._overlong_problem() or _csv_problem(
+                    str(error), start, reader.line_num
+                )
+                yield SourceRow(start, [], problem)
                 start = reader.line_num + 1
                 continue
             line, start = start, reader.line_num + 1
+            if self._overlong:
+                yield SourceRow(line, [], self._overlong_problem())
+                continue
             if not any(cells):
                 continue
             if _decode_errors[0] != self._decode_errors_seen:
-                problem = self._undecodable(line, cells)
-                if problem:
-                    yield problem
+                damaged = self._undecodable(line, cells)
+                if damaged:
+                    yield damaged
                     continue
             if self._wide or self._file.nul_bytes != self._nul_seen:
-                problem = self._nul(line, cells)
-                if problem:
-                    yield problem
+                damaged = self._nul(line, cells)
+                if damaged:
+                    yield damaged
                     continue
             yield SourceRow(line, cells)
+
+    def _overlong_problem(self) -> str | None:
+        if not self._overlong:
+            return None
+        first, self._overlong = self._overlong[0], []
+        return f"Line {first} is longer than the {self.line_limit:,}-character line limit."
 
     def _undecodable(self, line: int, cells: list[str]) -> SourceRow | None:
         for index, cell in enumerate(cells):
