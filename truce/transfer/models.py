@@ -17,10 +17,12 @@ class ImportMode(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"  # waiting for a worker (imports started from a page or the API)
     RUNNING = "running", "Running"  # also: killed while running, waiting to be resumed
     DONE = "done", "Done"
-    DRY_RUN = "dry_run", "Dry run"
+    DRY_RUN = "dry_run", "Dry run done"
     REFUSED = "refused", "Refused: bad rows, nothing imported"
+    FAILED = "failed", "Failed"  # the file or mapping could not be used; see `message`
 
 
 class ImportMapping(models.Model):
@@ -54,6 +56,11 @@ class ImportJob(models.Model):
         max_length=16, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
     )
     status = models.CharField(max_length=16, choices=ImportStatus.choices)
+    dry_run = models.BooleanField(default=False)
+    # Where a queued import's file waits for the worker, and how to read it.
+    source_path = models.CharField(max_length=500, blank=True)
+    source_options = models.JSONField(default=dict)  # encoding, delimiter, sheet
+    message = models.TextField(blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     last_line = models.PositiveIntegerField(default=0)  # the last source line committed
     created = models.PositiveIntegerField(default=0)

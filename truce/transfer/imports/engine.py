@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from truce.errors import DomainError
 from truce.identity.permissions import require
 from truce.ledger import services as ledger
 from truce.ledger.bulk import TimeText
@@ -283,33 +284,137 @@ def _bad_rows_file(path: Path, source_header: list[str], job: ImportJob, plan: P
     return str(out)
 
 
-def _job_for(
-    *, kind: str, path: Path, spec: Spec, mode: str, actor: Any, dry_run: bool
-) -> tuple[ImportJob, bool]:
-    """A new job, or the unfinished one for the same file, kind, mapping and mode."""
+def _new_job(
+    *, kind: str, path: Path, spec: Spec, mode: str, actor: Any, dry_run: bool, status: str
+) -> ImportJob:
     digest, size = _sha256(path)
-    if not dry_run:
-        unfinished = (
-            ImportJob.objects.filter(
-                source_sha256=digest, kind=kind, status=ImportStatus.RUNNING, mode=mode
-            )
-            .order_by("-pk")
-            .first()
-        )
-        if unfinished is not None and unfinished.spec.get("mapping") == spec.as_json():
-            return unfinished, True
-    job = ImportJob.objects.create(
+    return ImportJob.objects.create(
         kind=kind,
         source_name=path.name[:255],
         source_sha256=digest,
         source_size=size,
         spec={"mapping": spec.as_json()},
         mode=mode,
-        status=ImportStatus.DRY_RUN if dry_run else ImportStatus.RUNNING,
+        dry_run=dry_run,
+        status=status,
         created_by=actor if getattr(actor, "pk", None) else None,
         started_at=timezone.now(),
     )
+
+
+def _job_for(
+    *, kind: str, path: Path, spec: Spec, mode: str, actor: Any, dry_run: bool
+) -> tuple[ImportJob, bool]:
+    """A new job, or the unfinished one for the same file, kind, mapping and mode."""
+    if not dry_run:
+        digest, _ = _sha256(path)
+        unfinished = (
+            ImportJob.objects.filter(
+                source_sha256=digest,
+                kind=kind,
+                status=ImportStatus.RUNNING,
+                mode=mode,
+                dry_run=False,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if unfinished is not None and unfinished.spec.get("mapping") == spec.as_json():
+            return unfinished, True
+    job = _new_job(
+        kind=kind,
+        path=path,
+        spec=spec,
+        mode=mode,
+        actor=actor,
+        dry_run=dry_run,
+        status=ImportStatus.RUNNING,
+    )
     return job, False
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read a file: what open_source takes besides the path."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+    def open(self, path: Path) -> Source:
+        return open_source(path, encoding=self.encoding, delimiter=self.delimiter, sheet=self.sheet)
+
+
+def check_file(*, kind: str, path: Path, spec: Spec, reading: Reading) -> dict[str, str]:
+    """Refuse now, with the reason, a file that cannot be read or a mapping that does not fit
+    its header (including dates whose format must be chosen); return {column: field}."""
+    with reading.open(Path(path)) as source:
+        columns, _ = _columns(spec, source)
+    _constants(spec)
+    return {c.name: c.field.name for c in columns}
+
+
+def queue_import(
+    *,
+    kind: str,
+    path: Path,
+    spec: Spec,
+    actor: Any,
+    dry_run: bool = False,
+    skip_bad_rows: bool = False,
+    reading: Reading = Reading(),
+) -> ImportJob:
+    """Check the file and mapping now, then leave the import to a background worker (pages
+    and the API use this). The file must stay at `path` until the job is done."""
+    require(actor, "import_records")
+    check_file(kind=kind, path=path, spec=spec, reading=reading)
+    mode = ImportMode.SKIP_BAD_ROWS if skip_bad_rows else ImportMode.ALL_OR_NOTHING
+    with transaction.atomic():
+        job = _new_job(
+            kind=kind,
+            path=Path(path),
+            spec=spec,
+            mode=mode,
+            actor=actor,
+            dry_run=dry_run,
+            status=ImportStatus.QUEUED,
+        )
+        job.source_path = str(path)
+        job.source_options = {k: v for k, v in vars(reading).items() if v}
+        job.save(update_fields=["source_path", "source_options"])
+        from ..tasks import run_import_job
+
+        transaction.on_commit(lambda: run_import_job.enqueue(job_id=job.pk))
+    return job
+
+
+def run_queued(*, job_id: int) -> Report | None:
+    """The worker's side of `queue_import`. Claims the job (so a duplicated task does nothing),
+    runs it, and records a failure's reason on the job rather than losing it."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    from .mapping import parse_spec
+
+    try:
+        return run_import(
+            kind=job.kind,
+            path=Path(job.source_path),
+            spec=parse_spec(job.spec["mapping"], kind=job.kind),
+            actor=job.created_by,
+            dry_run=job.dry_run,
+            skip_bad_rows=job.mode == ImportMode.SKIP_BAD_ROWS,
+            reading=Reading(**job.source_options),
+            job=job,
+        )
+    except DomainError as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, message=exc.message, finished_at=timezone.now()
+        )
+        return None
 
 
 def run_import(
@@ -320,20 +425,20 @@ def run_import(
     actor: Any,
     dry_run: bool = False,
     skip_bad_rows: bool = False,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    sheet: str | None = None,
+    reading: Reading = Reading(),
     batch_rows: int = BATCH_ROWS,
     progress: Progress | None = None,
+    job: ImportJob | None = None,
 ) -> Report:
     """Import one file. Raises MappingError or SourceError (nothing written) when the file or
-    the mapping cannot be used at all; bad rows are reported, not raised."""
+    the mapping cannot be used at all; bad rows are reported, not raised. `job`: a queued
+    job to run (see `run_queued`); otherwise one is made, or an unfinished one resumed."""
     require(actor, "import_records")
     began = time.monotonic()
     path = Path(path)
 
     def opened() -> Source:
-        return open_source(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+        return reading.open(path)
 
     with opened() as source:
         header = source.header
@@ -344,9 +449,12 @@ def run_import(
     with opened() as source:
         plan = _check_all(source, columns, constants, writer)
     mode = ImportMode.SKIP_BAD_ROWS if skip_bad_rows else ImportMode.ALL_OR_NOTHING
-    job, resumed = _job_for(
-        kind=kind, path=path, spec=spec, mode=mode, actor=actor, dry_run=dry_run
-    )
+    if job is None:
+        job, resumed = _job_for(
+            kind=kind, path=path, spec=spec, mode=mode, actor=actor, dry_run=dry_run
+        )
+    else:
+        resumed = job.last_line > 0
     report = Report(
         job_id=job.pk,
         kind=kind,
@@ -386,10 +494,7 @@ def run_import(
                 progress(report)
     if dry_run:
         ImportJob.objects.filter(pk=job.pk).update(
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            finished_at=timezone.now(),
+            status=ImportStatus.DRY_RUN, finished_at=timezone.now()
         )
     else:
         _finish(job, report, actor)
@@ -404,7 +509,14 @@ def _apply(
     now = int(timezone.now().timestamp())
     if dry_run:
         batch = Batch(actor_id=None, job_id=job.pk, times=times, size=len(rows))
-        return writer.apply(rows, batch, now, dry_run=True)
+        counts = writer.apply(rows, batch, now, dry_run=True)
+        job.created += counts.created
+        job.updated += counts.updated
+        job.unchanged += counts.unchanged
+        ImportJob.objects.filter(pk=job.pk).update(  # progress for pages that poll the job
+            created=job.created, updated=job.updated, unchanged=job.unchanged
+        )
+        return counts
     with transaction.atomic():
         # Writing the job row first takes SQLite's write lock, so ids reserved below stay free.
         ImportJob.objects.filter(pk=job.pk).update(last_line=rows[-1][0])

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from truce.errors import DomainError
-from truce.transfer.imports.engine import Report, run_import
+from truce.transfer.imports.engine import Reading, Report, run_import
 from truce.transfer.imports.fields import PRESETS
 from truce.transfer.imports.mapping import fields_by_kind, load_spec, parse_spec
 from truce.transfer.models import ImportStatus
@@ -67,9 +67,7 @@ class Command(BaseCommand):
                 actor=self._actor(options["username"]),
                 dry_run=options["dry_run"],
                 skip_bad_rows=options["skip_bad_rows"],
-                encoding=options["encoding"],
-                delimiter=options["delimiter"],
-                sheet=options["sheet"],
+                reading=Reading(options["encoding"], options["delimiter"], options["sheet"]),
                 progress=self._progress,
             )
         except DomainError as exc:
