@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from truce.errors import DomainError
-from truce.transfer.imports.engine import Reading, Report, run_import
+from truce.transfer.imports.engine import BATCH_ROWS, Reading, Report, run_import
 from truce.transfer.imports.fields import PRESETS
 from truce.transfer.imports.mapping import fields_by_kind, load_spec, parse_spec
 from truce.transfer.models import ImportStatus
@@ -41,6 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--delimiter", help="the CSV delimiter, when detection is wrong")
         parser.add_argument("--sheet", help="the XLSX sheet (default: the first)")
         parser.add_argument("--as", dest="username", help="the user the import is recorded as")
+        parser.add_argument(
+            "--batch-rows", type=int, default=BATCH_ROWS, help="rows per transaction"
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument("--all", metavar="DIR", dest="all_dir", help="restore a backup")
 
@@ -69,6 +72,7 @@ class Command(BaseCommand):
                 skip_bad_rows=options["skip_bad_rows"],
                 reading=Reading(options["encoding"], options["delimiter"], options["sheet"]),
                 progress=self._progress,
+                batch_rows=max(options["batch_rows"], 1),
             )
         except DomainError as exc:
             where = f" ({exc.field})" if exc.field else ""
