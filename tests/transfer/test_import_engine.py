@@ -83,7 +83,7 @@ def leads_file(tmp_path, rep, make_campaign):
                 "99",
                 "2026-03-04 11:15",
             ],
-        ],  # fmt: skip
+        ],
     )
 
 
