@@ -15,6 +15,7 @@ from truce.funnel import services as funnel_services
 from truce.identity import services as identity_services
 from truce.identity.models import Role
 from truce.ledger.models import Event
+from truce.people import services as people_services
 from truce.touches import services as touch_services
 from truce.transfer import export
 
@@ -324,8 +325,6 @@ def test_lead_filters_match_the_list_api(world, rep, make_lead):
 
 
 def test_merged_contacts_only_with_include_merged(world, admin_user, make_contact):
-    from truce.people import services as people_services
-
     twin = make_contact(email="ada.twin@acme.example", first_name="Ada")
     people_services.merge_contacts(survivor=world["ada"], duplicate=twin, actor=admin_user)
     out, _ = run_cli("contacts", "--q", "ada", "--format", "json")

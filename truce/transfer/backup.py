@@ -24,7 +24,7 @@ from uuid import UUID
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Field, Model
 from django.utils import timezone
@@ -188,7 +188,8 @@ def _dump_model(model: type[Model], path: Path) -> dict[str, Any]:
 
 
 def _snapshot() -> None:
-    # One consistent view of every table: the head and the events must agree.
+    # One consistent view of every table: the head and the events must agree. (SQLite: the
+    # transaction already holds the database still; inside a caller's transaction, so does it.)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -201,8 +202,10 @@ def dump_all(directory: Path, *, progress: Progress = _quiet) -> dict[str, Any]:
         raise BackupError(f"{directory} is not an empty directory; back up into a new one.")
     directory.mkdir(parents=True, exist_ok=True)
     files = []
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        _snapshot()
+        if outermost:
+            _snapshot()
         migrations = applied_migrations()
         for model in backup_models():
             entry = _dump_model(model, directory / _file_name(model))
@@ -378,16 +381,31 @@ def restore_all(directory: Path, *, progress: Progress = _quiet) -> dict[str, An
     entries = _entries(manifest)
     for _, entry in entries:
         verify_file(directory, entry)
-    models = [model for model, _ in entries]
-    with transaction.atomic():
-        reason = has_truce_data()
-        if reason:
-            raise BackupError(
-                f"The database is not empty ({reason}): restore only into a new, migrated database."
-            )
-        _clear(reversed(models))
-        for model, entry in entries:
-            count = _load(directory, model, entry)
-            progress(f"{entry['model']}: {count} rows")
-        _reset_sequences(models)
+    try:
+        _restore(directory, entries, progress)
+    except DatabaseError as error:
+        raise BackupError(
+            f"The database refused the backup ({error}); nothing was restored."
+        ) from error
+    except (ValueError, KeyError, TypeError) as error:
+        raise BackupError(
+            f"A row of the backup cannot be read ({error!r}); nothing was restored."
+        ) from error
     return manifest
+
+
+@transaction.atomic
+def _restore(
+    directory: Path, entries: list[tuple[type[Model], dict[str, Any]]], progress: Progress
+) -> None:
+    reason = has_truce_data()
+    if reason:
+        raise BackupError(
+            f"The database is not empty ({reason}): restore only into a new, migrated database."
+        )
+    models = [model for model, _ in entries]
+    _clear(reversed(models))
+    for model, entry in entries:
+        count = _load(directory, model, entry)
+        progress(f"{entry['model']}: {count} rows")
+    _reset_sequences(models)
