@@ -143,6 +143,7 @@ INCLUDE_MERGED = Filter("include_merged", _flag, "true to include records merged
 LEAD_ID = Filter("lead_id", _id, "only this lead's rows")
 CAMPAIGN_ID = Filter("campaign_id", _id, "only this campaign's rows")
 OCCURRED_AFTER = Filter("occurred_after", _moment, "occurred at or after (ISO 8601)")
+KIND_HELP = "a touch kind (e.g. call) or an event kind (e.g. lead.created)"
 OCCURRED_BEFORE = Filter("occurred_before", _moment, "occurred before (ISO 8601)")
 
 
@@ -421,7 +422,7 @@ KINDS: dict[str, Kind] = {
             TOUCH_COLUMNS,
             (
                 LEAD_ID,
-                Filter("kind", _choice(list(TouchKind.values)), "touch kind"),
+                Filter("kind", _choice(list(TouchKind.values)), KIND_HELP),
                 CAMPAIGN_ID,
                 OCCURRED_AFTER,
                 OCCURRED_BEFORE,
@@ -435,7 +436,7 @@ KINDS: dict[str, Kind] = {
             EVENT_COLUMNS,
             (
                 LEAD_ID,
-                Filter("kind", _text(64), "event kind, e.g. lead.created"),
+                Filter("kind", _text(64), KIND_HELP),
                 Filter("subject_type", _text(32), "subject type, e.g. lead"),
                 Filter("after_seq", _id, "only events after this sequence number"),
                 OCCURRED_AFTER,
@@ -454,13 +455,15 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def filter_names() -> list[str]:
-    """Every filter any kind takes, for the CLI's options."""
-    names: dict[str, str] = {}
+def filter_help() -> dict[str, str]:
+    """Every filter any kind takes, with what it means and which kinds take it (CLI help)."""
+    helps: dict[str, str] = {}
+    takers: dict[str, list[str]] = {}
     for kind in KINDS.values():
         for f in kind.filters:
-            names.setdefault(f.name, f.help)
-    return list(names)
+            helps.setdefault(f.name, f.help)
+            takers.setdefault(f.name, []).append(kind.key)
+    return {name: f"{helps[name]} ({', '.join(takers[name])})" for name in helps}
 
 
 def get_kind(key: str) -> Kind:

@@ -25,9 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all", metavar="DIR", dest="all_dir", help="back up every table to DIR"
         )
-        filters = parser.add_argument_group("filters (each kind takes some; see --help)")
-        for name in export.filter_names():
-            filters.add_argument(f"--{name.replace('_', '-')}", dest=f"filter_{name}")
+        filters = parser.add_argument_group("filters (the kinds that take each are in brackets)")
+        for name, text in export.filter_help().items():
+            filters.add_argument(
+                f"--{name.replace('_', '-')}", dest=f"filter_{name}", metavar="VALUE", help=text
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         filters = {
