@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from truce.agreements.models import Clock
 from truce.agreements.services import clocks
@@ -398,3 +399,39 @@ def test_export_all_prints_what_it_wrote(rich_data, tmp_path):
     assert manifest["truce_version"] == "0.1.0"
     assert manifest["database"] == connection.vendor
     assert sorted(Path(tmp_path / "b").iterdir())[0].name.endswith(".jsonl")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_one_moment_while_others_write(tmp_path):
+    """An event appended by another connection during the backup is not half in it."""
+    with transaction.atomic():
+        for n in range(3):
+            ledger.append(kind="before", subject_type="thing", subject_id=n)
+    errors: list[BaseException] = []
+
+    def write_elsewhere() -> None:
+        try:
+            with transaction.atomic():
+                ledger.append(kind="during", subject_type="thing", subject_id=99)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    dumped: list[str] = []
+
+    def progress(message: str) -> None:
+        dumped.append(message.split(":")[0])
+        if len(dumped) == 1:  # after the first table, long before the ledger's
+            writer = threading.Thread(target=write_elsewhere)
+            writer.start()
+            writer.join()
+
+    manifest = backup.dump_all(tmp_path / "b", progress=progress)
+    assert errors == []
+    assert dumped.index("ledger.event") > 0
+    rows = {e["model"]: e["rows"] for e in manifest["files"]}
+    head = json.loads((tmp_path / "b" / "ledger.head.jsonl").read_text())
+    assert (rows["ledger.event"], head["seq"]) == (3, 3)
+    assert Event.objects.count() == 4

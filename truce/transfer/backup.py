@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from importlib import metadata
@@ -187,12 +188,28 @@ def _dump_model(model: type[Model], path: Path) -> dict[str, Any]:
     }
 
 
-def _snapshot() -> None:
-    # One consistent view of every table: the head and the events must agree. (SQLite: the
-    # transaction already holds the database still; inside a caller's transaction, so does it.)
-    if connection.vendor == "postgresql":
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent view of every table while the files are written: the ledger head and
+    its events, a lead and its touches, must agree. Writers carry on meanwhile."""
+    if connection.in_atomic_block:  # the caller's transaction is the snapshot
+        yield
+    elif connection.vendor == "sqlite":
+        # Not atomic(): the settings make SQLite transactions IMMEDIATE, which would hold the
+        # write lock for the whole backup. A deferred read transaction in WAL mode is a snapshot.
+        connection.ensure_connection()
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")  # nothing was written: this only ends the snapshot
+    else:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
 
 
 def dump_all(directory: Path, *, progress: Progress = _quiet) -> dict[str, Any]:
@@ -202,10 +219,7 @@ def dump_all(directory: Path, *, progress: Progress = _quiet) -> dict[str, Any]:
         raise BackupError(f"{directory} is not an empty directory; back up into a new one.")
     directory.mkdir(parents=True, exist_ok=True)
     files = []
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost:
-            _snapshot()
+    with _snapshot():
         migrations = applied_migrations()
         for model in backup_models():
             entry = _dump_model(model, directory / _file_name(model))
