@@ -132,7 +132,7 @@ def test_leads_csv_has_every_column_with_exact_values(world, rep):
         "created_at": "2026-03-02T09:30:15.123456+00:00",
         "updated_at": utc(lead.updated_at),
     }
-    assert err == "Exported 1 leads.\n"
+    assert err == "Exported 1 row of leads.\n"
 
 
 def test_csv_neutralises_formulas_but_keeps_negative_numbers(world):
@@ -458,11 +458,19 @@ def test_cli_errors_are_command_errors(world):
         run_cli()
 
 
+def test_cli_says_when_it_cannot_write(world, tmp_path):
+    with pytest.raises(CommandError) as refused:
+        run_cli("leads", "--output", str(tmp_path / "missing" / "leads.csv"))
+    assert str(refused.value) == (
+        f"Cannot write {tmp_path / 'missing' / 'leads.csv'}: No such file or directory."
+    )
+
+
 def test_cli_writes_to_a_file(world, tmp_path):
     target = tmp_path / "leads.csv"
     out, err = run_cli("leads", "--output", str(target))
     assert out == ""
-    assert err == "Exported 2 leads.\n"
+    assert err == "Exported 2 rows of leads.\n"
     rows = csv_rows(target.read_text(encoding="utf-8"))
     assert [r[0] for r in rows] == ["id", str(world["ada_lead"].pk), str(world["cold_lead"].pk)]
 

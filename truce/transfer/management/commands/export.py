@@ -54,11 +54,15 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from None
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                self.write(job, out.write)
+            try:
+                with open(options["output"], "w", encoding="utf-8", newline="") as out:
+                    self.write(job, out.write)
+            except OSError as error:
+                raise CommandError(f"Cannot write {options['output']}: {error.strerror}.") from None
         else:
             self.write(job, lambda text: self.stdout.write(text, ending=""))
-        self.stderr.write(f"Exported {job.rows_written} {job.kind.key}.")
+        rows = job.rows_written
+        self.stderr.write(f"Exported {rows} row{'' if rows == 1 else 's'} of {job.kind.key}.")
 
     def write(self, job: export.Export, write: Callable[[str], Any]) -> None:
         reported = 0
@@ -73,6 +77,8 @@ class Command(BaseCommand):
             manifest = backup.dump_all(directory, progress=self.stderr.write)
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"Cannot write the backup: {error}.") from None
         total = sum(entry["rows"] for entry in manifest["files"])
         self.stdout.write(
             f"Backed up {total} rows of {len(manifest['files'])} tables to {directory}."

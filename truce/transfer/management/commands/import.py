@@ -24,5 +24,7 @@ class Command(BaseCommand):
             manifest = backup.restore_all(Path(options["all_dir"]), progress=self.stderr.write)
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"Cannot read the backup: {error}.") from None
         total = sum(entry["rows"] for entry in manifest["files"])
         self.stdout.write(f"Restored {total} rows of {len(manifest['files'])} tables.")
