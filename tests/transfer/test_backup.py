@@ -41,7 +41,7 @@ PAYLOAD = {
     "tiny": 5e-324,
     "negative_zero": -0.0,
     "amount": Decimal("1234.50"),
-    "text": 'Zürich – 東京 🚀 "quoted" \\ back',
+    "text": 'Zürich – 東京 🚀 "quoted" \\ back\u2028next\ttab',
     "nested": {"list": [1.5, 2, None, True, "é"], "empty": {}},
     "huge_int": 2**62,
 }
@@ -147,7 +147,7 @@ def backed_up_rows(model):
 def file_rows(model, path):
     fields = model._meta.concrete_fields
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").split("\n")[:-1]:  # not splitlines: U+2028
         item = json.loads(line)
         rows.append(tuple(backup.decode(f, item[f.attname]) for f in fields))
     return rows
@@ -254,7 +254,7 @@ def test_a_backup_restores_exactly_into_an_empty_database(rich_data, empty_datab
         name = f"{model._meta.label_lower}.jsonl"
         assert file_rows(model, copy / name) == backed_up_rows(model), name
         assert (copy / name).read_bytes() == (source / name).read_bytes(), name
-    awkward = json.loads((copy / "ledger.event.jsonl").read_text().splitlines()[-1])
+    awkward = json.loads((copy / "ledger.event.jsonl").read_text().split("\n")[-2])
     assert awkward["payload"] == {**json.loads(json.dumps(PAYLOAD, default=str)), "big": 10**16}
     assert awkward["occurred_at"] == "2026-05-04T08:15:30.654321+00:00"
 

@@ -11,7 +11,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from truce.agreements import scoreboard
+from truce.assignment.selectors import queue_for
 from truce.funnel import services as funnel_services
+from truce.funnel.services import disposition
 from truce.identity import services as identity_services
 from truce.identity.models import Role
 from truce.ledger.models import Event
@@ -375,7 +377,7 @@ def error_of(response):
             "unknown_kind",
             "kind",
             "Nothing called 'deals' can be exported; choose one of contacts, companies, "
-            "leads, touches, campaigns, events, scoreboard.",
+            "leads, queue, touches, campaigns, events, scoreboard.",
         ),
         (
             "/api/v1/export/leads?format=xlsx",
@@ -517,3 +519,32 @@ def test_lead_changes_do_not_disturb_an_export_definition(world, admin_user, sta
     funnel_services.move_lead(lead=world["ada_lead"], stage=stage("sal"), actor=admin_user)
     out, _ = run_cli("leads", "--stage", "sal", "--format", "json")
     assert [i["id"] for i in json.loads(out)] == [world["ada_lead"].pk]
+
+
+def test_the_queue_export_is_the_callers_queue_in_its_order(world, rep, make_lead):
+    won = make_lead("mql", owner=rep)
+    funnel_services.set_outcome(lead=won, outcome="won", amount=Decimal("1"), actor=rep)
+    disposition.accept_lead(lead=world["ada_lead"], actor=rep)  # accepted: after the awaiting
+    awaiting = make_lead("mql", owner=rep)
+    make_lead("mql")  # nobody's
+    exported = json.loads(body_of(api_client(rep).get("/api/v1/export/queue?format=json")))
+    assert [i["id"] for i in exported] == [awaiting.pk, world["ada_lead"].pk]
+    assert list(queue_for(user=rep).values_list("pk", flat=True)) == [i["id"] for i in exported]
+    assert set(exported[0]) == {c.name for c in export.LEAD_COLUMNS}
+
+
+def test_the_queue_page_links_to_its_export(world, rep, client):
+    client.force_login(rep)
+    html = client.get("/queue/").content.decode()
+    assert 'href="/export/queue/?format=csv"' in html
+    rows = csv_rows(body_of(client.get("/export/queue/?format=csv")))
+    assert [r[0] for r in rows] == ["id", str(world["ada_lead"].pk)]
+
+
+def test_the_cli_has_no_queue_of_its_own(world):
+    with pytest.raises(CommandError) as refused:
+        run_cli("queue")
+    assert str(refused.value) == (
+        "The queue is a person's own: export it signed in (the API or the page); from the "
+        "command line use `truce export leads --owner USERNAME`."
+    )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from truce.agreements import scoreboard
+from truce.assignment.selectors import queue_for
 from truce.errors import DomainError, NotFound
 from truce.funnel.models import Outcome
 from truce.funnel.selectors import LeadFilters, leads_visible_to
@@ -86,6 +87,7 @@ class Kind:
     columns: tuple[Column, ...]
     filters: tuple[Filter, ...]
     rows: RowSource
+    personal: bool = False  # the caller's own list: there is none without a signed-in user
 
     def filter(self, name: str) -> Filter | None:
         return next((f for f in self.filters if f.name == name), None)
@@ -296,6 +298,12 @@ def _leads(user: Any, f: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     return _stream(leads_visible_to(user=user, filters=filters), LEAD_COLUMNS)
 
 
+def _queue(user: Any, f: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    paths = [c.path for c in LEAD_COLUMNS]
+    # Most urgent first, as the queue page lists them.
+    return queue_for(user=user).values_list(*paths).iterator(chunk_size=CHUNK_ROWS)
+
+
 TOUCH_COLUMNS = (
     Column("id", "id", "int"),
     Column("lead_id", "lead_id", "int"),
@@ -415,6 +423,14 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "leads", "Leads, with the filters of the lead list.", LEAD_COLUMNS, LEAD_FILTERS, _leads
+        ),
+        Kind(
+            "queue",
+            "The caller's queue, most urgent first (the columns of leads).",
+            LEAD_COLUMNS,
+            (),
+            _queue,
+            personal=True,
         ),
         Kind(
             "touches",
@@ -593,6 +609,12 @@ class Export:
 def start_export(*, kind: str, format: str, user: Any, params: Mapping[str, str]) -> Export:
     """Check the kind, format and filters now, so a bad request fails before anything streams."""
     found = get_kind(kind)
+    if found.personal and user is None:
+        raise DomainError(
+            f"The {found.key} is a person's own: export it signed in (the API or the page); "
+            "from the command line use `truce export leads --owner USERNAME`.",
+            field="kind",
+        )
     if format not in FORMATS:
         raise UnknownFormat(
             f"{format[:20]!r} is not an export format; choose one of {', '.join(FORMATS)}.",
