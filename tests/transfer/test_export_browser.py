@@ -44,3 +44,12 @@ def test_export_json_from_the_scoreboard(transactional_db, log_in, live_server, 
     items = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert items[0]["commitment"] == "mql_volume"
     assert items[0]["team"] == "marketing"
+
+
+def test_export_my_queue(transactional_db, log_in, live_server, acme_lead):
+    page = log_in("rep")
+    page.get_by_role("link", name="Queue").click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export CSV").click()
+    table = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert [(r["id"], r["owner_username"]) for r in table] == [(str(acme_lead.pk), "rep")]
