@@ -342,22 +342,57 @@ def _insert_sql(model: type[Model], columns: list[str]) -> str:
     return f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
 
 
-def _db_values(fields: list[Field], names: list[str], item: dict[str, Any]) -> list[Any]:
-    return [
-        f.get_db_prep_save(decode(f, item[n]), connection)
-        for f, n in zip(fields, names, strict=True)
-    ]
+# Columns whose JSON value is already what the database driver takes: no per-value work.
+_PLAIN = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "BigIntegerField",
+        "IntegerField",
+        "SmallIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "BooleanField",
+        "CharField",
+        "TextField",
+        "SlugField",
+        "EmailField",
+    }
+)
+
+
+def _plain(field: Field) -> bool:
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    return target.get_internal_type() in _PLAIN
+
+
+def _converter(field: Field) -> Callable[[Any], Any] | None:
+    if _plain(field):
+        return None
+    return lambda value: field.get_db_prep_save(decode(field, value), connection)
+
+
+def _row_reader(fields: list[Field]) -> Callable[[dict[str, Any]], list[Any]]:
+    """A function from one decoded line to the row's database values, in column order."""
+    columns = [(f.attname, _converter(f)) for f in fields]
+
+    def read(item: dict[str, Any]) -> list[Any]:
+        return [item[n] if convert is None else convert(item[n]) for n, convert in columns]
+
+    return read
 
 
 def _load(directory: Path, model: type[Model], entry: dict[str, Any]) -> int:
     fields = _fields(model)
-    names = [f.attname for f in fields]
+    read = _row_reader(fields)
     sql = _insert_sql(model, [str(f.column) for f in fields])
     digest, count, batch = hashlib.sha256(), 0, []
     with connection.cursor() as cursor:
         for line in _file_lines(Path(directory) / entry["file"]):
             digest.update(line)
-            batch.append(_db_values(fields, names, json.loads(line)))
+            batch.append(read(json.loads(line)))
             count += 1
             if len(batch) >= INSERT_BATCH:
                 cursor.executemany(sql, batch)
