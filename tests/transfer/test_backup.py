@@ -295,6 +295,16 @@ def test_restore_refuses_another_format_version(rich_data, tmp_path):
         backup.restore_all(tmp_path / "backup")
 
 
+@pytest.mark.parametrize(
+    "text", ['{"format": "truce-backup", "files": [1]}', "[]", '{"format": "x"}', "{not json"]
+)
+def test_restore_refuses_a_manifest_that_is_not_one(db, tmp_path, text):
+    (tmp_path / "manifest.json").write_text(text)
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore_all(tmp_path)
+    assert str(refused.value).startswith(f"{tmp_path / 'manifest.json'} is not")
+
+
 def test_restore_refuses_a_file_with_other_columns(rich_data, tmp_path):
     backup.dump_all(tmp_path / "backup")
     path = tmp_path / "backup" / "manifest.json"

@@ -251,7 +251,9 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         raise BackupError(f"{path} is not valid JSON: {error}.") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    well_formed = isinstance(files, list) and all(isinstance(e, dict) for e in files)
+    if not well_formed or manifest.get("format") != FORMAT:
         raise BackupError(f"{path} is not the manifest of a Truce backup.")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(
