@@ -130,7 +130,7 @@ class Command(BaseCommand):
             out(f"Warning: {warning}")
 
     def _restore(self, directory: Path) -> None:
-        from truce.transfer import backup  # type: ignore[attr-defined]
+        from truce.transfer import backup
 
         try:
             manifest = backup.restore_all(directory, progress=self.stderr.write)
