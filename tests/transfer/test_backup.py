@@ -381,11 +381,20 @@ def test_decimals_keep_their_places():
     assert (decoded, str(decoded)) == (Decimal("10.50"), "10.50")
 
 
-@pytest.mark.parametrize("args", [("leads", "leads.csv"), ()])
-def test_the_import_command_takes_only_all_for_now(db, args):
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "Give KIND and FILE (or --all DIR); see truce import --help."),
+        (
+            ("leads", "leads.csv", "--all", "backup"),
+            "Give either --all DIR or KIND FILE, not both.",
+        ),
+    ],
+)
+def test_the_import_command_takes_a_file_or_a_backup(db, args, message):
     with pytest.raises(CommandError) as refused:
         call_command("import", *args)
-    assert str(refused.value) == "truce import KIND FILE is not available yet"
+    assert str(refused.value) == message
 
 
 def test_export_all_refuses_a_kind_or_filters(db, tmp_path):
