@@ -223,6 +223,7 @@ def _check_all(
 ) -> Plan:
     plan = Plan()
     seen: dict[str, int] = {}
+    pending: list[Row] = []  # good so far; checked against the database a chunk at a time
     for row in source.rows():
         plan.rows += 1
         values, bad, warnings = _row_values(row, columns, constants, writer)
@@ -236,7 +237,24 @@ def _check_all(
                     bad = BadRow(row.line, None, f"Same {key} as line {first}.")
         if bad is not None:
             plan.bad[row.line] = bad
+        elif values is not None:
+            pending.append((row.line, values))
+            if len(pending) >= BATCH_ROWS:
+                _check_against_database(writer, pending, columns, plan)
+    _check_against_database(writer, pending, columns, plan)
     return plan
+
+
+def _check_against_database(
+    writer: Writer, rows: list[Row], columns: list[Column], plan: Plan
+) -> None:
+    for line, problem in writer.check_many(rows).items():
+        name = next((c.name for c in columns if c.field.name == problem.field), problem.field)
+        if not problem.warning:
+            plan.bad[line] = BadRow(line, name, problem.reason)
+        elif len(plan.warnings) < SHOWN_BAD_ROWS:
+            plan.warnings.append(f"line {line}, column {name!r}: {problem.reason}")
+    rows.clear()
 
 
 def _good_rows(
@@ -444,7 +462,9 @@ def run_import(
         header = source.header
         columns, formats = _columns(spec, source)
     constants = _constants(spec)
-    refs = References.load(create_campaigns=spec.creates("campaign"))
+    refs = References.load(
+        create_campaigns=spec.creates("campaign"), create_owners=spec.creates("owner")
+    )
     writer = WRITERS[kind](refs)
     with opened() as source:
         plan = _check_all(source, columns, constants, writer)

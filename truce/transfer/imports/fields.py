@@ -60,14 +60,60 @@ CAMPAIGN = [
     _f("owner", "text", "The owner's username or email.", max_length=254),
 ]  # fmt: skip
 
+LEAD_KEY = [
+    _f(
+        "lead_external_id",
+        "text",
+        "The lead's external id (as imported with its leads).",
+        max_length=100,
+    ),
+    _f(
+        "email",
+        "text",
+        "The contact's email, when the lead has no external id: its open lead, else its latest.",
+        max_length=254,
+    ),
+]
+TOUCH = [
+    *LEAD_KEY,
+    _f(
+        "kind",
+        "text",
+        "What happened: email_open, email_click, form_fill, webinar, "
+        "content_download, ad_click, page_visit, call, email, meeting, demo.",
+        required=True,
+    ),
+    _f("occurred_at", "datetime", "When it happened.", required=True),
+    _f("channel", "text", "Channel.", max_length=64),
+    _f("campaign", "text", "The campaign's name.", max_length=200),
+    _f("actor", "text", "Who did it (username or email), for sales touches.", max_length=254),
+    _f("collateral", "text", "Collateral used or sent.", max_length=200),
+    _f("note", "text", "A note.", max_length=10000),
+]
+OUTCOME = [
+    *LEAD_KEY,
+    _f("outcome", "text", "won, lost, recycled or disqualified.", required=True),
+    _f("outcome_at", "datetime", "When the lead was won or lost.", required=True),
+    _f("amount", "money", "The amount won."),
+    _f(
+        "reason",
+        "text",
+        "A reason key or label from the outcome's list (not for won).",
+        max_length=150,
+    ),
+    _f("owner", "text", "Who owned the lead (username or email).", max_length=254),
+]
+
 FIELDS: dict[str, list[Field]] = {
     ImportKind.COMPANIES: COMPANY,
     ImportKind.CONTACTS: CONTACT + COMPANY,
     ImportKind.LEADS: LEAD + CONTACT + COMPANY,
     ImportKind.CAMPAIGNS: CAMPAIGN,
+    ImportKind.TOUCHES: TOUCH,
+    ImportKind.OUTCOMES: OUTCOME,
 }
-# A lead's facts are open-ended: any `facts.<name>` field is allowed, kept as text (or as a
-# list, with the `multi` format).
+# A lead's facts are open-ended: any `facts.<name>` field is allowed in leads and outcomes
+# imports, kept as text (or as a list, with the `multi` format).
 FACT_PREFIX = "facts."
 _FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -80,7 +126,8 @@ def field_for(kind: str, name: str) -> Field | None:
     """The field `name` of `kind`, or None. Facts are made up on the fly for leads."""
     found = fields_of(kind).get(name)
     fact = name.removeprefix(FACT_PREFIX)
-    if found is None and kind == ImportKind.LEADS and fact != name and _FACT_NAME.match(fact):
+    with_facts = kind in (ImportKind.LEADS, ImportKind.OUTCOMES)
+    if found is None and with_facts and fact != name and _FACT_NAME.match(fact):
         return Field(name, "text", "A fact about the lead.", max_length=1000)
     return found
 

@@ -14,21 +14,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, Q
+from django.db.models import Count, Max, Min, Model, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from truce.funnel.bulk import LEAD_COLUMNS, VISIT_COLUMNS
-from truce.funnel.models import Lead, Outcome, Stage, StageVisit
+from truce.funnel.models import Lead, Outcome, Reason, ReasonKind, Stage, StageVisit
+from truce.identity.models import Role, TeamKey
 from truce.ledger.bulk import payload_text
 from truce.people.bulk import COMPANY_COLUMNS, CONTACT_COLUMNS
 from truce.people.errors import InvalidDomain, InvalidEmail
 from truce.people.models import Company, Contact
 from truce.people.normalise import domain_key, email_key
-from truce.touches.models import Campaign
+from truce.touches.bulk import TOUCH_COLUMNS
+from truce.touches.models import Campaign, Touch, TouchKind, team_for_kind
 
 from ..models import ImportKind
 from .writing import Batch
 
 Row = tuple[int, dict[str, Any]]  # (line, values)
+MQL_STAGE = "mql"
 COMPANY_FIELDS = {"company_name": "name", "industry": "industry", "employees": "employees",
                   "company_country": "country"}  # fmt: skip
 CONTACT_FIELDS = ("email", "first_name", "last_name", "phone", "title", "country")
@@ -37,9 +41,11 @@ CAMPAIGN_FIELDS = ("channel", "product_line", "budget", "starts_on", "ends_on")
 
 
 class RowProblem(Exception):
-    def __init__(self, column_field: str, reason: str) -> None:
+    """A bad row; or, with `warning`, a row imported as it is but worth a look."""
+
+    def __init__(self, column_field: str, reason: str, *, warning: bool = False) -> None:
         super().__init__(reason)
-        self.field, self.reason = column_field, reason
+        self.field, self.reason, self.warning = column_field, reason, warning
 
 
 @dataclass
@@ -58,15 +64,33 @@ class References:
     users: dict[str, int] = field(default_factory=dict)
     campaigns: dict[str, int] = field(default_factory=dict)
     create_campaigns: bool = False
+    create_owners: bool = False
+    reasons: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, key/label)
+    won_stage: Stage | None = None
+    mql_position: int | None = None
+
+    def handed_over(self, stage: Stage) -> bool:
+        """A lead imported at the MQL stage or beyond was handed to sales when it began."""
+        return self.mql_position is not None and stage.position >= self.mql_position
 
     @classmethod
-    def load(cls, *, create_campaigns: bool) -> "References":
-        refs = cls(create_campaigns=create_campaigns)
+    def load(cls, *, create_campaigns: bool, create_owners: bool = False) -> "References":
+        refs = cls(create_campaigns=create_campaigns, create_owners=create_owners)
+        for pk, kind, key, label in Reason.objects.filter(is_active=True).values_list(
+            "pk", "kind", "key", "label"
+        ):
+            refs.reasons[(kind, key.lower())] = pk
+            refs.reasons.setdefault((kind, label.lower()), pk)
+        refs.won_stage = (
+            Stage.objects.filter(is_active=True, is_won=True).order_by("position").first()
+        )
         for stage in Stage.objects.filter(is_active=True).order_by("position"):
             refs.stages.setdefault(stage.key.lower(), stage)
             refs.stages.setdefault(stage.name.lower(), stage)
             if refs.first_stage is None and not stage.is_won:
                 refs.first_stage = stage
+        mql = refs.stages.get(MQL_STAGE)
+        refs.mql_position = mql.position if mql else None
         for pk, username, email in get_user_model().objects.values_list("pk", "username", "email"):
             refs.users[username.lower()] = pk
             if email:
@@ -82,10 +106,30 @@ class References:
             raise RowProblem("stage", f"A lead cannot start in {stage.name}.")
         return stage
 
-    def user(self, name: str, field_name: str = "owner") -> int:
+    def user(self, name: str, field_name: str = "owner") -> int | None:
+        """The user's id; None for one to be created (owners, when the mapping allows it)."""
+        pk = self.users.get(name.lower())
+        if pk is None and not (self.create_owners and field_name == "owner"):
+            raise RowProblem(field_name, f"No user with the username or email {name!r}.")
+        return pk
+
+    def owner_id(self, name: str, batch: Batch, now: int, line: int) -> int:
+        """The owner's id, creating the user first when the mapping allows it: an inactive
+        sales rep with no password (a person known from history, not a login)."""
         pk = self.users.get(name.lower())
         if pk is None:
-            raise RowProblem(field_name, f"No user with the username or email {name!r}.")
+            user = get_user_model().objects.create(
+                username=name[:150], role=Role.SALES_REP, is_active=False, password="!"
+            )
+            pk = self.users[name.lower()] = user.pk
+            payload = {"username": user.username, "role": user.role, "active": False}
+            batch.event("user.created", now, "user", pk, payload, line=line)
+        return pk
+
+    def reason(self, kind: str, name: str) -> int:
+        pk = self.reasons.get((kind, name.lower()))
+        if pk is None:
+            raise RowProblem("reason", f"{name!r} is not in the {kind} reason list.")
         return pk
 
     def campaign(self, name: str) -> int | None:
@@ -130,6 +174,10 @@ class Writer:
     def key(self, values: dict[str, Any]) -> str | None:
         """The row's identity inside the file: two rows with one key are a duplicate."""
         return None
+
+    def check_many(self, rows: list[Row]) -> dict[int, RowProblem]:
+        """Checks that need the database, for a chunk of rows at once: {line: problem}."""
+        return {}
 
     def apply(self, rows: list[Row], batch: Batch, now: int, *, dry_run: bool) -> Counts:
         raise NotImplementedError
@@ -440,8 +488,8 @@ class LeadWriter(Writer):
             LEAD_COLUMNS,
             (pk, source, when, 0, payload_text(facts), product_line, amount, Outcome.OPEN, None,
              values.get("external_id"), 0, 0, None, None, None, when, when, campaign, company,
-             contact, owner, None, stage.pk, 0, 0, when if owner else None, None, "", None,
-             None),
+             contact, owner, None, stage.pk, 0, 0, when if owner else None,
+             when if self.refs.handed_over(stage) else None, "", None, None),
         )  # fmt: skip
         batch.insert(StageVisit, VISIT_COLUMNS, (batch.new_id(StageVisit), when, None, pk,
                                                   stage.pk))  # fmt: skip
@@ -543,9 +591,276 @@ class CampaignWriter(Writer):
         return counts
 
 
+# Touches and outcomes: history of leads imported before
+
+
+def _lead_key(values: dict[str, Any]) -> str:
+    if values.get("lead_external_id"):
+        return f"external id {values['lead_external_id']}"
+    return f"email {values.get('email_key')}"
+
+
+def _find_leads(rows: list[Row]) -> dict[str, dict[str, Any]]:
+    """{lead key: the lead's row} for the rows' external ids and emails."""
+    columns = ["pk", "contact_id", "external_id", "outcome", "outcome_at", "stage_id",
+               "owner_id", "amount", "outcome_reason_id", "facts", "created_at"]  # fmt: skip
+    external = {v["lead_external_id"] for _, v in rows if v.get("lead_external_id")}
+    found = {
+        f"external id {r['external_id']}": r
+        for r in Lead.objects.filter(external_id__in=external).values(*columns)
+    }
+    emails = {v["email_key"] for _, v in rows if not v.get("lead_external_id")}
+    if emails:
+        leads = Lead.objects.filter(contact__email_key__in=emails).order_by("pk")
+        for row in leads.values(*columns, "contact__email_key"):
+            key = f"email {row['contact__email_key']}"
+            current = found.get(key)
+            # The open lead wins; else the latest.
+            if current is None or current["outcome"] != Outcome.OPEN:
+                found[key] = row
+    return found
+
+
+def _check_lead_key(values: dict[str, Any]) -> None:
+    if not values.get("lead_external_id"):
+        if not values.get("email"):
+            raise RowProblem("lead_external_id", "Which lead? Neither an external id nor an email.")
+        _check_contact(values)
+
+
+class TouchWriter(Writer):
+    kind = ImportKind.TOUCHES
+
+    def check(self, values: dict[str, Any]) -> dict[str, Any]:
+        _check_lead_key(values)
+        kind = str(values["kind"]).strip().lower().replace(" ", "_")
+        if kind not in TouchKind.values:
+            raise RowProblem("kind", f"{values['kind']!r} is not a kind of touch.")
+        values["kind"] = kind
+        if values.get("actor"):
+            values["actor_id"] = self.refs.user(values["actor"], "actor")
+        if values.get("campaign"):
+            self.refs.campaign(values["campaign"])
+        return values
+
+    def key(self, values: dict[str, Any]) -> str | None:
+        return f"{_lead_key(values)}, {values['kind']} at {values['occurred_at'].isoformat()}"
+
+    def check_many(self, rows: list[Row]) -> dict[int, RowProblem]:
+        found = _find_leads(rows)
+        return {
+            line: RowProblem("lead_external_id", f"No lead with {_lead_key(values)}.")
+            for line, values in rows
+            if _lead_key(values) not in found
+        }
+
+    def apply(self, rows: list[Row], batch: Batch, now: int, *, dry_run: bool) -> Counts:
+        counts = Counts()
+        leads = _find_leads(rows)
+        lead_ids = {lead["pk"] for lead in leads.values()}
+        existing = set(
+            Touch.objects.filter(lead_id__in=lead_ids).values_list("lead_id", "kind", "occurred_at")
+        )
+        touched: set[int] = set()
+        for line, values in rows:
+            lead = leads[_lead_key(values)]
+            when = values["occurred_at"]
+            if (lead["pk"], values["kind"], when) in existing:
+                counts.unchanged += 1
+                continue
+            counts.created += 1
+            existing.add((lead["pk"], values["kind"], when))
+            if dry_run:
+                continue
+            at = int(when.timestamp())
+            team = team_for_kind(values["kind"])
+            campaign = self.refs.campaigns.get(values.get("campaign") or "")
+            if values.get("campaign") and campaign is None:
+                campaign = LeadWriter(self.refs)._campaign(values["campaign"], "", batch, at, line)
+            pk = batch.new_id(Touch)
+            channel, collateral = values.get("channel") or "", values.get("collateral") or ""
+            batch.insert(
+                Touch,
+                TOUCH_COLUMNS,
+                (pk, values["kind"], channel, team, batch.db_time(at), collateral,
+                 values.get("note") or "", batch.db_time(now), values.get("actor_id"), campaign,
+                 lead["contact_id"], lead["pk"]),
+            )  # fmt: skip
+            payload = {"kind": values["kind"], "team": team, "channel": channel,
+                       "campaign_id": campaign, "collateral": collateral}  # fmt: skip
+            batch.event("touch.recorded", at, "touch", pk, payload, line=line, lead_id=lead["pk"])
+            touched.add(lead["pk"])
+        if touched:
+            batch.after_insert(lambda: _refresh_touch_facts(touched))
+        return counts
+
+
+def _refresh_touch_facts(lead_ids: set[int]) -> None:
+    """The leads' touch facts from all their touches, in one statement."""
+    touches = Touch.objects.filter(lead_id=OuterRef("pk")).order_by().values("lead_id")
+    sales = touches.filter(team=TeamKey.SALES)
+
+    def agg(qs: Any, expression: Any) -> Subquery:
+        return Subquery(qs.annotate(v=expression).values("v")[:1])
+
+    Lead.objects.filter(pk__in=lead_ids).update(
+        touch_count=agg(touches, Count("pk")),
+        sales_touch_count=Coalesce(agg(sales, Count("pk")), 0),
+        first_touch_at=agg(touches, Min("occurred_at")),
+        last_touch_at=agg(touches, Max("occurred_at")),
+        first_sales_touch_at=agg(sales, Min("occurred_at")),
+    )
+
+
+class OutcomeWriter(Writer):
+    kind = ImportKind.OUTCOMES
+
+    def check(self, values: dict[str, Any]) -> dict[str, Any]:
+        _check_lead_key(values)
+        outcome = str(values["outcome"]).strip().lower()
+        if outcome not in Outcome.values or outcome == Outcome.OPEN:
+            raise RowProblem("outcome", f"{values['outcome']!r} is not won, lost, recycled or "
+                                        "disqualified.")  # fmt: skip
+        values["outcome"] = outcome
+        if outcome == Outcome.WON:
+            if self.refs.won_stage is None:
+                raise RowProblem("outcome", "The funnel has no customer (won) stage.")
+        elif not values.get("reason"):
+            raise RowProblem("reason", f"A {outcome} outcome needs a reason from its list.")
+        else:
+            values["reason_id"] = self.refs.reason(
+                _OUTCOME_REASON[Outcome(outcome)], values["reason"]
+            )
+        amount = values.get("amount")
+        if isinstance(amount, tuple):
+            amount = values["amount"] = amount[0]
+        if amount is not None:
+            if not (0 <= amount < Decimal("1e12")):
+                raise RowProblem("amount", "An amount is between 0 and 999,999,999,999.99.")
+            values["amount"] = Decimal(amount).quantize(Decimal("0.01"))
+        if values.get("owner"):
+            values["owner_id"] = self.refs.user(values["owner"])
+        return values
+
+    def key(self, values: dict[str, Any]) -> str | None:
+        return _lead_key(values)
+
+    def check_many(self, rows: list[Row]) -> dict[int, RowProblem]:
+        found = _find_leads(rows)
+        problems = {}
+        for line, values in rows:
+            lead = found.get(_lead_key(values))
+            if lead is None:
+                problems[line] = RowProblem(
+                    "lead_external_id", f"No lead with {_lead_key(values)}."
+                )
+            elif lead["outcome"] not in (Outcome.OPEN, values["outcome"]):
+                problems[line] = RowProblem(
+                    "outcome", f"The lead is already {lead['outcome']}; reopen it first."
+                )
+            elif values["outcome_at"] < lead["created_at"]:
+                # History as recorded elsewhere: kept, but said.
+                day = lead["created_at"].date().isoformat()
+                reason = f"the lead was created on {day}, after this outcome; imported as it is"
+                problems[line] = RowProblem("outcome_at", reason, warning=True)
+        return problems
+
+    def apply(self, rows: list[Row], batch: Batch, now: int, *, dry_run: bool) -> Counts:
+        counts = Counts()
+        leads = _find_leads(rows)
+        stages = dict(Stage.objects.values_list("pk", "key"))
+        for line, values in rows:
+            lead = leads[_lead_key(values)]
+            changed = self._close(line, values, lead, stages, batch, now, dry_run=dry_run)
+            changed |= self._facts(line, values, lead, batch, now, dry_run=dry_run)
+            counts.updated += changed
+            counts.unchanged += not changed
+        return counts
+
+    def _close(
+        self,
+        line: int,
+        values: dict[str, Any],
+        lead: dict[str, Any],
+        stages: dict[int, str],
+        batch: Batch,
+        now: int,
+        *,
+        dry_run: bool,
+    ) -> bool:
+        when = values["outcome_at"]
+        owner_name = values.get("owner")
+        owner = values.get("owner_id")
+        new_owner = owner_name is not None and (owner is None or owner != lead["owner_id"])
+        if lead["outcome"] == values["outcome"] and not new_owner:
+            return False
+        if dry_run:
+            return True
+        pk, at = lead["pk"], int(when.timestamp())
+        if new_owner:
+            assert owner_name is not None
+            owner = self.refs.owner_id(owner_name, batch, at, line)
+            Lead.objects.filter(pk=pk).update(owner_id=owner, assigned_at=batch.moment(at))
+            moved = {"from": lead["owner_id"], "to": owner}
+            batch.event("lead.assigned", at, "lead", pk, moved, line=line, lead_id=pk)
+        if lead["outcome"] == values["outcome"]:
+            return True
+        fields: dict[str, Any] = {"outcome": values["outcome"], "outcome_at": when,
+                                  "updated_at": batch.moment(now)}  # fmt: skip
+        payload: dict[str, Any] = {"outcome": values["outcome"], "stage": stages[lead["stage_id"]]}
+        if values["outcome"] == Outcome.WON:
+            won = self.refs.won_stage
+            assert won is not None
+            StageVisit.objects.filter(lead_id=pk, exited_at__isnull=True).update(exited_at=when)
+            StageVisit.objects.create(lead_id=pk, stage=won, entered_at=when)
+            fields.update(stage=won, stage_entered_at=when, outcome_reason=None)
+            if values.get("amount") is not None:
+                fields["amount"] = values["amount"]
+            payload["amount"] = fields.get("amount", lead["amount"])
+            batch.event("lead.stage_changed", at, "lead", pk,
+                        {"from": stages[lead["stage_id"]], "to": won.key}, line=line,
+                        lead_id=pk)  # fmt: skip
+        else:
+            fields["outcome_reason_id"] = values["reason_id"]
+            payload["reason"] = values["reason"]
+        Lead.objects.filter(pk=pk).update(**fields)
+        batch.event("lead.outcome_set", at, "lead", pk, payload, line=line, lead_id=pk)
+        return True
+
+    def _facts(
+        self,
+        line: int,
+        values: dict[str, Any],
+        lead: dict[str, Any],
+        batch: Batch,
+        now: int,
+        *,
+        dry_run: bool,
+    ) -> bool:
+        facts = {k.removeprefix("facts."): v for k, v in values.items() if k.startswith("facts.")}
+        merged = {**lead["facts"], **facts}
+        if merged == lead["facts"]:
+            return False
+        if not dry_run:
+            Lead.objects.filter(pk=lead["pk"]).update(facts=merged)
+            changes = {"facts": [lead["facts"], merged]}
+            batch.event("lead.updated", now, "lead", lead["pk"], {"changes": changes},
+                        line=line, lead_id=lead["pk"])  # fmt: skip
+        return True
+
+
+_OUTCOME_REASON = {
+    Outcome.LOST: ReasonKind.LOST,
+    Outcome.RECYCLED: ReasonKind.RECYCLED,
+    Outcome.DISQUALIFIED: ReasonKind.DISQUALIFIED,
+}
+
+
 WRITERS: dict[str, type[Writer]] = {
     ImportKind.COMPANIES: CompanyWriter,
     ImportKind.CONTACTS: ContactWriter,
     ImportKind.LEADS: LeadWriter,
     ImportKind.CAMPAIGNS: CampaignWriter,
+    ImportKind.TOUCHES: TouchWriter,
+    ImportKind.OUTCOMES: OutcomeWriter,
 }

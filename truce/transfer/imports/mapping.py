@@ -14,11 +14,14 @@ from ..models import ImportKind
 from .fields import Field, field_for, fields_of, suggest_mapping
 
 REQUIRED_KEYS = {
-    ImportKind.CONTACTS: "email",
-    ImportKind.COMPANIES: "company_name",
-    ImportKind.CAMPAIGNS: "name",
+    ImportKind.CONTACTS: ("email",),
+    ImportKind.COMPANIES: ("company_name",),
+    ImportKind.CAMPAIGNS: ("name",),
+    ImportKind.TOUCHES: ("kind", "occurred_at"),
+    ImportKind.OUTCOMES: ("outcome", "outcome_at"),
 }
-CREATABLE = {"campaign"}  # what `create_missing` may create
+LEAD_KEYS = ("lead_external_id", "email")
+CREATABLE = {"campaign", "owner"}  # what `create_missing` may create
 OPTIONS = {"timezone", "create_missing", "decimal_separator"}
 SPEC_KEYS = {"kind", "preset", "columns", "constants", "formats", "options"}
 
@@ -183,10 +186,17 @@ def resolve(spec: Spec, header: list[str]) -> dict[str, Field]:
                 f"A format is given for column {column!r}, which is not mapped.",
                 field=f"mapping.formats.{column}",
             )
-    needed = REQUIRED_KEYS.get(ImportKind(spec.kind))
-    if needed and needed not in filled and needed not in spec.constants:
+    given = set(filled) | set(spec.constants)
+    for needed in REQUIRED_KEYS.get(ImportKind(spec.kind), ()):
+        if needed not in given:
+            raise MappingError(
+                f"{spec.kind.capitalize()} imports need a column for {needed!r}.",
+                field="mapping.columns",
+            )
+    if spec.kind in (ImportKind.TOUCHES, ImportKind.OUTCOMES) and not given & set(LEAD_KEYS):
         raise MappingError(
-            f"{spec.kind.capitalize()} imports need a column for {needed!r}.",
+            f"{spec.kind.capitalize()} imports need a column that finds the lead: "
+            "'lead_external_id' or 'email'.",
             field="mapping.columns",
         )
     return resolved

@@ -3,7 +3,7 @@ executemany on SQLite), changed records updated in bulk, and every change's ledg
 chained in one go — all inside the batch's transaction, so a batch is all there or not at all.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +48,11 @@ class Batch:
     rows: dict[str, tuple[Sequence[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
     events: list[tuple[Any, ...]] = field(default_factory=list)
     _ids: dict[type[Model], list[int]] = field(default_factory=dict)
+    _after: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_insert(self, step: Callable[[], None]) -> None:
+        """Run `step` once the batch's rows are in (say, to recompute facts from them)."""
+        self._after.append(step)
 
     def new_id(self, model: type[Model]) -> int:
         """A fresh id: the batch reserves one block per table the first time it needs one
@@ -86,6 +91,8 @@ class Batch:
     def write(self, recorded_at: datetime) -> None:
         for table, (columns, rows) in self.rows.items():
             insert_rows(table, columns, rows)
+        for step in self._after:
+            step()
         if self.events:
             head = Head.objects.select_for_update().get_or_create(pk=1)[0]
             chain = Chain(seq=head.seq, hash=head.hash, recorded_at=recorded_at, times=self.times)
