@@ -139,6 +139,22 @@ def test_integers():
     assert refused(coerce, "01-May") == "'01-May' is not a number"
 
 
+def test_huge_numbers_are_refused_not_computed():
+    assert refused(coercer_for("integer"), "9" * 5000) == (
+        f"'{'9' * 57}...' is too large for a whole number"
+    )
+    assert refused(coercer_for("integer"), "1E999") == "'1E999' is too large for a whole number"
+    assert refused(coercer_for("decimal"), "1E9999999") == "'1E9999999' is not a number"
+    assert coercer_for("integer")("9" * 30) == 10**30 - 1
+    assert refused(coercer_for("integer"), "1" + "0" * 30) == (
+        f"'1{'0' * 30}' is too large for a whole number"
+    )
+
+
+def test_a_long_cell_is_cut_short_in_the_reason():
+    assert refused(coercer_for("decimal"), "x" * 1_000_000) == f"'{'x' * 57}...' is not a number"
+
+
 def test_a_bad_separator_option_is_refused_when_building():
     with pytest.raises(ValueError, match="decimal_separator must be"):
         coercer_for("decimal", {"decimal_separator": ";"})
