@@ -16,6 +16,7 @@ from truce.transfer.imports.coercion import (
     DateGuess,
     coercer_for,
     detect_date_format,
+    detect_decimal_separator,
     is_formula,
 )
 from truce.transfer.imports.reading import open_source
@@ -153,6 +154,30 @@ def test_huge_numbers_are_refused_not_computed():
 
 def test_a_long_cell_is_cut_short_in_the_reason():
     assert refused(coercer_for("decimal"), "x" * 1_000_000) == f"'{'x' * 57}...' is not a number"
+
+
+@pytest.mark.parametrize(
+    ("samples", "separator"),
+    [
+        (["1,234", "12,5", ""], ","),
+        (["1,234", "1,234,567.5"], "."),
+        (["1.234", "0,5"], ","),
+        (["1 234,56", "7"], ","),
+        (["12", "1,234"], None),
+        (["12.5", "12,5"], None),
+        (["abc"], None),
+        ([], None),
+    ],
+)
+def test_detect_decimal_separator(samples, separator):
+    assert detect_decimal_separator(samples) == separator
+
+
+def test_decimal_separator_detection_looks_at_a_limited_number_of_samples():
+    samples = ["1,234"] * 3 + ["1,5"]
+
+    assert detect_decimal_separator(samples, limit=3) is None
+    assert detect_decimal_separator(samples, limit=4) == ","
 
 
 def test_a_bad_separator_option_is_refused_when_building():

@@ -6,8 +6,9 @@ Every coercer takes the cell text and returns the value, `None` for a blank cell
 - `text`: stripped; `max_length`.
 - `email`: `truce.people.normalise.email_key` (trimmed, lower-cased, validated).
 - `integer`, `decimal`: `decimal_separator` "." or "," (default: auto, which refuses an
-  ambiguous `1,234` or `1.234`). Groups by `,` `.` space, no-break space or `'`; a sign or
-  accounting parentheses `(12.50)`; exponent `1.5E3` without grouping.
+  ambiguous `1,234` or `1.234`; `detect_decimal_separator` settles a column on samples).
+  Groups by `,` `.` space, no-break space or `'`; a sign or accounting parentheses
+  `(12.50)`; exponent `1.5E3` without grouping. Integers up to 30 digits.
 - `money`: a decimal with an optional currency symbol or ISO code before or after it,
   returned as `(Decimal, currency or None)`; `$` means `dollar` (default "USD").
 - `boolean`: the spellings in `TRUE_WORDS` / `FALSE_WORDS`, case-insensitive.
@@ -167,6 +168,28 @@ def _integer(options: dict[str, Any]) -> Callable[[str], int | None]:
         return int(value)
 
     return coerce
+
+
+def detect_decimal_separator(samples: Iterable[str], *, limit: int = 1000) -> str | None:
+    """ "." or "," when exactly one of them reads every non-blank sample as a number, else None
+    (both fit, as in a column of `1,234` and `12`, or neither: leave the column on auto)."""
+    fitting, seen = [".", ","], 0
+    for sample in samples:
+        if not sample or sample.isspace():
+            continue
+        fitting = [sep for sep in fitting if _is_number(sample, sep)]
+        seen += 1
+        if not fitting or seen >= limit:
+            break
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _is_number(text: str, separator: str) -> bool:
+    try:
+        _decimal_value(text, separator)
+    except CoercionError:
+        return False
+    return True
 
 
 def _separator_option(options: dict[str, Any]) -> str | None:
