@@ -583,3 +583,13 @@ def test_the_email_fast_path_agrees_with_the_people_rule(text):
         got = "refused"
 
     assert got == expected
+
+
+def test_local_times_at_a_daylight_saving_change_take_the_offset_before_it():
+    coerce = coercer_for("datetime", {"format": "YYYY-MM-DD", "time_zone": "Europe/Paris"})
+
+    gap = coerce("2018-03-25 02:30")  # clocks jumped from 02:00 to 03:00
+    overlap = coerce("2018-10-28 02:30")  # clocks went back from 03:00 to 02:00
+
+    assert gap.astimezone(UTC) == datetime.datetime(2018, 3, 25, 1, 30, tzinfo=UTC)
+    assert overlap.astimezone(UTC) == datetime.datetime(2018, 10, 28, 0, 30, tzinfo=UTC)
