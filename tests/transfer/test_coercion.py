@@ -16,6 +16,7 @@ from truce.transfer.imports.coercion import (
     DateGuess,
     coercer_for,
     detect_date_format,
+    detect_decimal_separator,
     is_formula,
 )
 from truce.transfer.imports.reading import open_source
@@ -137,6 +138,46 @@ def test_integers():
     assert [coerce(t) for t in ["42", "-7", "1,234", "12.0", " 5 "]] == [42, -7, 1234, 12, 5]
     assert refused(coerce, "12.5") == "'12.5' is not a whole number"
     assert refused(coerce, "01-May") == "'01-May' is not a number"
+
+
+def test_huge_numbers_are_refused_not_computed():
+    assert refused(coercer_for("integer"), "9" * 5000) == (
+        f"'{'9' * 57}...' is too large for a whole number"
+    )
+    assert refused(coercer_for("integer"), "1E999") == "'1E999' is too large for a whole number"
+    assert refused(coercer_for("decimal"), "1E9999999") == "'1E9999999' is not a number"
+    assert coercer_for("integer")("9" * 30) == 10**30 - 1
+    assert refused(coercer_for("integer"), "1" + "0" * 30) == (
+        f"'1{'0' * 30}' is too large for a whole number"
+    )
+
+
+def test_a_long_cell_is_cut_short_in_the_reason():
+    assert refused(coercer_for("decimal"), "x" * 1_000_000) == f"'{'x' * 57}...' is not a number"
+
+
+@pytest.mark.parametrize(
+    ("samples", "separator"),
+    [
+        (["1,234", "12,5", ""], ","),
+        (["1,234", "1,234,567.5"], "."),
+        (["1.234", "0,5"], ","),
+        (["1 234,56", "7"], ","),
+        (["12", "1,234"], None),
+        (["12.5", "12,5"], None),
+        (["abc"], None),
+        ([], None),
+    ],
+)
+def test_detect_decimal_separator(samples, separator):
+    assert detect_decimal_separator(samples) == separator
+
+
+def test_decimal_separator_detection_looks_at_a_limited_number_of_samples():
+    samples = ["1,234"] * 3 + ["1,5"]
+
+    assert detect_decimal_separator(samples, limit=3) is None
+    assert detect_decimal_separator(samples, limit=4) == ","
 
 
 def test_a_bad_separator_option_is_refused_when_building():
@@ -542,3 +583,13 @@ def test_the_email_fast_path_agrees_with_the_people_rule(text):
         got = "refused"
 
     assert got == expected
+
+
+def test_local_times_at_a_daylight_saving_change_take_the_offset_before_it():
+    coerce = coercer_for("datetime", {"format": "YYYY-MM-DD", "time_zone": "Europe/Paris"})
+
+    gap = coerce("2018-03-25 02:30")  # clocks jumped from 02:00 to 03:00
+    overlap = coerce("2018-10-28 02:30")  # clocks went back from 03:00 to 02:00
+
+    assert gap.astimezone(UTC) == datetime.datetime(2018, 3, 25, 1, 30, tzinfo=UTC)
+    assert overlap.astimezone(UTC) == datetime.datetime(2018, 10, 28, 0, 30, tzinfo=UTC)

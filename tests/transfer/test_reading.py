@@ -145,6 +145,23 @@ def test_an_invalid_byte_after_the_sample_is_a_row_problem(tmp_path):
     assert [row.problem for row in rows[:-2]] == [None] * 40_000
 
 
+def test_a_broken_utf16_sequence_is_a_row_problem(tmp_path):
+    data = "a\tb\r\n1\t".encode("utf-16-le") + b"\x00\xdc" + "x\r\n2\t3\r\n".encode("utf-16-le")
+    path = write(tmp_path, codecs.BOM_UTF16_LE + data, "unicode.txt")
+
+    _header, rows = read(path)
+
+    assert rows == [
+        SourceRow(
+            2,
+            ["1", "\ufffd\ufffdx"],
+            "Line 2 has bytes that are not valid utf-16: 0x00 0xDC.",
+            "b",
+        ),
+        SourceRow(3, ["2", "3"]),
+    ]
+
+
 # Dialects and line ends ----------------------------------------------------------------------
 
 

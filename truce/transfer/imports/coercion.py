@@ -6,8 +6,9 @@ Every coercer takes the cell text and returns the value, `None` for a blank cell
 - `text`: stripped; `max_length`.
 - `email`: `truce.people.normalise.email_key` (trimmed, lower-cased, validated).
 - `integer`, `decimal`: `decimal_separator` "." or "," (default: auto, which refuses an
-  ambiguous `1,234` or `1.234`). Groups by `,` `.` space, no-break space or `'`; a sign or
-  accounting parentheses `(12.50)`; exponent `1.5E3` without grouping.
+  ambiguous `1,234` or `1.234`; `detect_decimal_separator` settles a column on samples).
+  Groups by `,` `.` space, no-break space or `'`; a sign or accounting parentheses
+  `(12.50)`; exponent `1.5E3` without grouping. Integers up to 30 digits.
 - `money`: a decimal with an optional currency symbol or ISO code before or after it,
   returned as `(Decimal, currency or None)`; `$` means `dollar` (default "USD").
 - `boolean`: the spellings in `TRUE_WORDS` / `FALSE_WORDS`, case-insensitive.
@@ -51,6 +52,11 @@ class CoercionError(DomainError):
         self.reason = reason
 
 
+def _quoted(text: str) -> str:
+    """The cell as shown in a reason: quoted, and cut short when long."""
+    return repr(text if len(text) <= 60 else f"{text[:57]}...")
+
+
 TYPES: tuple[str, ...] = ("text", "email", "integer", "decimal", "money", "boolean")
 TYPES += ("date", "datetime", "multi", "choice")
 
@@ -69,7 +75,8 @@ def _boolean(options: dict[str, Any]) -> Callable[[str], bool | None]:
         try:
             return _BOOLEANS[cleaned.lower()]
         except KeyError:
-            raise CoercionError(f"{text!r} is not yes or no (true/false, yes/no, 1/0)") from None
+            reason = f"{_quoted(text)} is not yes or no (true/false, yes/no, 1/0)"
+            raise CoercionError(reason) from None
 
     return coerce
 
@@ -79,7 +86,7 @@ def _boolean(options: dict[str, Any]) -> Callable[[str], bool | None]:
 _PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")  # 1.234: a thousand or one and a bit?
 _SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
-_NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<digits>[\d.,]+)(?P<exp>[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<digits>[\d.,]+)(?P<exp>[eE][+-]?\d{1,3})?")
 _GROUPED = {".": re.compile(r"\d{1,3}(?:,\d{3})+"), ",": re.compile(r"\d{1,3}(?:\.\d{3})+")}
 _OTHER = {".": ",", ",": "."}
 
@@ -96,16 +103,16 @@ def _number_text(text: str, separator: str | None) -> str:
     spaced = body != (cleaned[1:-1] if negative else cleaned)
     match = _NUMBER.fullmatch(body)
     if not match:
-        raise CoercionError(f"{text!r} is not a number")
+        raise CoercionError(f"{_quoted(text)} is not a number")
     digits, exp = match["digits"], match["exp"] or ""
     sep = separator or _guess_separator(text, digits, spaced)
     other = _OTHER[sep]
     whole, mark, fraction = digits.rpartition(sep) if sep in digits else (digits, "", "")
     if other in fraction or (other in whole and not _GROUPED[sep].fullmatch(whole)):
-        raise CoercionError(f"{text!r} is not a number (digit groups are misplaced)")
+        raise CoercionError(f"{_quoted(text)} is not a number (digit groups are misplaced)")
     whole = whole.replace(other, "") or ("0" if fraction else "")
     if not whole.isdigit() or (mark and not fraction.isdigit()) or (exp and other in digits):
-        raise CoercionError(f"{text!r} is not a number")
+        raise CoercionError(f"{_quoted(text)} is not a number")
     sign = "-" if negative or match["sign"] == "-" else ""
     return f"{sign}{whole}.{fraction}{exp}" if fraction else f"{sign}{whole}{exp}"
 
@@ -123,14 +130,14 @@ def _guess_separator(text: str, digits: str, spaced: bool) -> str:
     if len(fraction) != 3 or not _AMBIGUOUS.fullmatch(f"{whole}{mark}{fraction}") or spaced:
         return mark
     raise CoercionError(
-        f"{text!r} is ambiguous: set the decimal separator ('.' or ',') for this column"
+        f"{_quoted(text)} is ambiguous: set the decimal separator ('.' or ',') for this column"
     )
 
 
 def _decimal_value(text: str, separator: str | None) -> Decimal:
     value = Decimal(_number_text(text, separator))
     if not value.is_finite():
-        raise CoercionError(f"{text!r} is not a number")
+        raise CoercionError(f"{_quoted(text)} is not a number")
     return value
 
 
@@ -151,14 +158,38 @@ def _integer(options: dict[str, Any]) -> Callable[[str], int | None]:
     def coerce(text: str) -> int | None:
         if not text or text.isspace():
             return None
-        if text.isdecimal():
+        if text.isdecimal() and len(text) < 19:
             return int(text)
         value = _decimal_value(text, separator)
         if value != value.to_integral_value():
-            raise CoercionError(f"{text!r} is not a whole number")
+            raise CoercionError(f"{_quoted(text)} is not a whole number")
+        if value.adjusted() >= 30:
+            raise CoercionError(f"{_quoted(text)} is too large for a whole number")
         return int(value)
 
     return coerce
+
+
+def detect_decimal_separator(samples: Iterable[str], *, limit: int = 1000) -> str | None:
+    """ "." or "," when exactly one of them reads every non-blank sample as a number, else None
+    (both fit, as in a column of `1,234` and `12`, or neither: leave the column on auto)."""
+    fitting, seen = [".", ","], 0
+    for sample in samples:
+        if not sample or sample.isspace():
+            continue
+        fitting = [sep for sep in fitting if _is_number(sample, sep)]
+        seen += 1
+        if not fitting or seen >= limit:
+            break
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _is_number(text: str, separator: str) -> bool:
+    try:
+        _decimal_value(text, separator)
+    except CoercionError:
+        return False
+    return True
 
 
 def _separator_option(options: dict[str, Any]) -> str | None:
@@ -194,16 +225,16 @@ def _money(options: dict[str, Any]) -> Callable[[str], tuple[Decimal, str | None
         if amount and amount[-1] not in _AMOUNT_END:
             suffix = _SUFFIX.search(amount, max(0, len(amount) - 4))
             if symbol or not suffix or suffix.end() != len(amount):
-                raise CoercionError(f"{text!r} is not an amount of money")
+                raise CoercionError(f"{_quoted(text)} is not an amount of money")
             symbol, amount = suffix[1], amount[: suffix.start()].rstrip()
         if not amount:
-            raise CoercionError(f"{text!r} is not an amount of money")
+            raise CoercionError(f"{_quoted(text)} is not an amount of money")
         try:
             value = _decimal_value(amount, separator)
         except CoercionError as error:
             if "ambiguous" in error.reason:
                 raise
-            raise CoercionError(f"{text!r} is not an amount of money") from None
+            raise CoercionError(f"{_quoted(text)} is not an amount of money") from None
         return (-value if negative else value), (currency(symbol) if symbol else None)
 
     return coerce
@@ -256,7 +287,7 @@ def _parse_datetime(text: str, name: str, zone: datetime.tzinfo | None = None) -
             return value.replace(tzinfo=zone)
     except ValueError:
         pass
-    raise CoercionError(f"{text!r} is not a date in {name}")
+    raise CoercionError(f"{_quoted(text)} is not a date in {name}")
 
 
 def _zone(options: dict[str, Any]) -> ZoneInfo:
@@ -374,7 +405,7 @@ def _email(options: dict[str, Any]) -> Callable[[str], str | None]:
         try:
             return email_key(text)
         except InvalidEmail:
-            raise CoercionError(f"{text.strip()!r} is not an email address") from None
+            raise CoercionError(f"{_quoted(text.strip())} is not an email address") from None
 
     return coerce
 
@@ -419,7 +450,7 @@ def _choice(options: dict[str, Any]) -> Callable[[str], str | None]:
         try:
             return known[cleaned.casefold()]
         except KeyError:
-            raise CoercionError(f"{cleaned!r} is not one of: {listed}") from None
+            raise CoercionError(f"{_quoted(cleaned)} is not one of: {listed}") from None
 
     return coerce
 

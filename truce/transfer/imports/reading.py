@@ -20,13 +20,15 @@ on the decoded sample with clevercsv, which scores each candidate by how consist
 it yields is (a plain `csv.Sniffer` is fooled by delimiters inside quoted cells). An explicit
 `delimiter=` wins. A file with no delimiter at all is a one-column file.
 
-Records. Line numbers are 1-based physical lines where a record starts (the header is line
-1, and a quoted cell spanning lines makes later numbers jump). LF, CRLF and lone CR all end a
-line. Blank lines and rows whose cells are all empty are skipped. Row problems: a ragged row,
-a cell over `cell_limit` characters, a physical line over `line_limit` (default 8 x
-`cell_limit`), undecodable bytes, NUL characters, text after a closing quote, and a quote that
-is never closed (reported at the line where it opened). Memory is bounded by `line_limit`
-plus `cell_limit` and the sample, never by the file size.
+Records. `rows()` is a single pass over the file. Line numbers are 1-based physical lines
+where a record starts (the header is line 1, and a quoted cell spanning lines makes later
+numbers jump). LF, CRLF and lone CR all end a line. Blank lines and rows whose cells are all
+empty are skipped. Row problems: a ragged row, a cell over `cell_limit` characters, a physical
+line over `line_limit` (default 8 x `cell_limit`), undecodable bytes, NUL characters, text
+after a closing quote, and a quote that is never closed (reported at the line where it
+opened). Memory is bounded by `line_limit` plus `cell_limit` and the sample, never by the file
+size. The cell limit is the csv module's `field_size_limit`, which is process-wide: it is set
+each time a CSV source starts reading.
 
 XLSX is recognised by its content (a zip), read with openpyxl in read-only mode from the
 first sheet (or `sheet=`), with formulas as their cached values. A formula saved without a
@@ -377,7 +379,8 @@ def _choose_encoding(head: bytes, explicit: str | None) -> str:
 
 
 def _not_utf8(head: bytes, offset: int) -> SourceError:
-    line = head[:offset].count(b"\n") + 1
+    before = head[:offset]
+    line = (before.count(b"\n") or before.count(b"\r")) + 1
     guess = _guess_encoding(head)
     return SourceError(
         f"The file is not UTF-8: byte 0x{head[offset]:02X} at offset {offset} (line {line}) "
@@ -400,9 +403,13 @@ def _guess_encoding(head: bytes) -> str:
 
 
 def _decoded_sample(head: bytes, encoding: str) -> str:
-    text = head.decode(encoding, errors="replace")[:DIALECT_SAMPLE_CHARS]
+    """Up to DIALECT_SAMPLE_CHARS of text, cut after a line end when the file goes on."""
+    text = head.decode(encoding, errors="replace")
+    if len(text) <= DIALECT_SAMPLE_CHARS and len(head) < SAMPLE_BYTES:
+        return text
+    text = text[:DIALECT_SAMPLE_CHARS]
     end = max(text.rfind("\n"), text.rfind("\r"))
-    return text[: end + 1] if end > 0 and len(head) >= SAMPLE_BYTES else text
+    return text[: end + 1] if end > 0 else text
 
 
 def _choose_dialect(sample: str, explicit: str | None) -> Dialect:
