@@ -177,13 +177,13 @@ def test_one_bad_row_refuses_the_whole_file_and_reports_it(tmp_path, admin_user)
     assert counts() == before
     assert [(b.line, b.column) for b in report.bad_rows] == [(3, "Created"), (4, "Email")]
     assert report.bad_rows[0].reason == "'2026-02-31' is not a date in YYYY-MM-DD"
-    assert report.bad_rows[1].reason == "'not-an-email' is not a valid email address."
+    assert report.bad_rows[1].reason == "'not-an-email' is not an email address"
     with open(report.bad_rows_file, newline="", encoding="utf-8") as handle:
         assert list(csv.reader(handle)) == [
             ["error", "Email", "Created"],
             ["line 3, column Created: '2026-02-31' is not a date in YYYY-MM-DD", "b@x.com",
              "2026-02-31"],
-            ["line 4, column Email: 'not-an-email' is not a valid email address.",
+            ["line 4, column Email: 'not-an-email' is not an email address",
              "not-an-email", "2026-01-03"],
         ]  # fmt: skip
     assert ImportJob.objects.get(pk=report.job_id).status == ImportStatus.REFUSED

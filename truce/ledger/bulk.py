@@ -11,7 +11,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -47,6 +48,23 @@ def payload_text(payload: dict[str, Any]) -> str:
     return json.dumps(
         normalise_payload(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
+
+
+def plain_payload_text(payload: dict[str, Any]) -> str:
+    """`payload_text` for payloads of strings, integers, booleans, None, Decimals and dates
+    (as DjangoJSONEncoder writes them), lists and dicts of those: no floats or datetimes, which
+    is what `normalise_payload` is for. Several times faster, for bulk writers."""
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_decimal_text
+    )
+
+
+def _decimal_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a plain payload value")
 
 
 class TimeText:

@@ -29,7 +29,9 @@ def domain_key(value: str) -> str | None:
     if not cleaned:
         return None
     host = urlsplit(cleaned if "//" in cleaned else f"//{cleaned}").hostname or ""
-    host = host.removeprefix("www.").rstrip(".")
+    host = host.rstrip(".")
+    if host.startswith("www.") and "." in host[4:]:  # www.acme.com is acme.com; www.com is not
+        host = host[4:]
     if not _DOMAIN.match(host):
         raise InvalidDomain(f"{value!r} is not a valid web domain.", field="domain")
     return host

@@ -12,11 +12,13 @@ then, unless that refuses the import, read it again and write it in batches.
 
 import csv
 import hashlib
+import pickle
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -211,11 +213,23 @@ def _row_values(
 
 @dataclass
 class Plan:
-    """What the first pass learnt: every bad line and the counts."""
+    """What the first pass learnt: every bad line, the counts, and the good rows' values,
+    spooled to a temporary file (pickled a chunk at a time) so the second pass neither keeps
+    them in memory nor parses the file again."""
 
     rows: int = 0
     bad: dict[int, BadRow] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Closed (and so deleted) by run_import, or by the collector if an error escapes.
+    spool: IO[bytes] = field(
+        default_factory=lambda: tempfile.TemporaryFile(dir=_scratch())  # noqa: SIM115
+    )
+
+
+def _scratch() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _check_all(
@@ -248,29 +262,27 @@ def _check_all(
 def _check_against_database(
     writer: Writer, rows: list[Row], columns: list[Column], plan: Plan
 ) -> None:
+    if not rows:
+        return
     for line, problem in writer.check_many(rows).items():
         name = next((c.name for c in columns if c.field.name == problem.field), problem.field)
         if not problem.warning:
             plan.bad[line] = BadRow(line, name, problem.reason)
         elif len(plan.warnings) < SHOWN_BAD_ROWS:
             plan.warnings.append(f"line {line}, column {name!r}: {problem.reason}")
+    pickle.dump([row for row in rows if row[0] not in plan.bad], plan.spool, protocol=5)
     rows.clear()
 
 
-def _good_rows(
-    source: Source,
-    columns: list[Column],
-    constants: dict[str, Any],
-    writer: Writer,
-    plan: Plan,
-    after: int,
-) -> Iterator[Row]:
-    for row in source.rows():
-        if row.line <= after or row.line in plan.bad:
-            continue
-        values, bad, _ = _row_values(row, columns, constants, writer)
-        if values is not None and bad is None:
-            yield row.line, values
+def _good_rows(plan: Plan, after: int) -> Iterator[Row]:
+    """The first pass's good rows after line `after` (resuming), from the spool."""
+    plan.spool.seek(0)
+    while True:
+        try:
+            chunk: list[Row] = pickle.load(plan.spool)
+        except EOFError:
+            return
+        yield from (row for row in chunk if row[0] > after)
 
 
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -494,6 +506,7 @@ def run_import(
     job.rows_total, job.bad, job.bad_rows_file = plan.rows, len(plan.bad), report.bad_rows_file
     job.spec = {"mapping": spec.as_json(), "formats": formats}
     if refused and not dry_run:
+        plan.spool.close()
         job.status = report.status = ImportStatus.REFUSED
         job.finished_at = timezone.now()
         job.save()
@@ -501,9 +514,8 @@ def run_import(
         return report
     job.save()
     times = TimeText()
-    with opened() as source:
-        rows = _good_rows(source, columns, constants, writer, plan, job.last_line)
-        for chunk in _batches(rows, batch_rows):
+    with plan.spool:
+        for chunk in _batches(_good_rows(plan, job.last_line), batch_rows):
             counts = _apply(job, writer, chunk, times, actor, dry_run=dry_run)
             report.created += counts.created
             report.updated += counts.updated

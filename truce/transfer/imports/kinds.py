@@ -20,15 +20,16 @@ from django.db.models.functions import Coalesce
 from truce.funnel.bulk import LEAD_COLUMNS, VISIT_COLUMNS
 from truce.funnel.models import Lead, Outcome, Reason, ReasonKind, Stage, StageVisit
 from truce.identity.models import Role, TeamKey
-from truce.ledger.bulk import payload_text
+from truce.ledger.bulk import plain_payload_text
 from truce.people.bulk import COMPANY_COLUMNS, CONTACT_COLUMNS
-from truce.people.errors import InvalidDomain, InvalidEmail
+from truce.people.errors import InvalidDomain
 from truce.people.models import Company, Contact
-from truce.people.normalise import domain_key, email_key
+from truce.people.normalise import domain_key
 from truce.touches.bulk import TOUCH_COLUMNS
 from truce.touches.models import Campaign, Touch, TouchKind, team_for_kind
 
 from ..models import ImportKind
+from .coercion import CoercionError, coercer_for
 from .writing import Batch
 
 Row = tuple[int, dict[str, Any]]  # (line, values)
@@ -209,7 +210,10 @@ class Companies:
         names = {v["company_name"] for _, v in wanted if not v.get("company_domain")}
         current: dict[int, dict[str, Any]] = {}
         columns = ["pk", "name", "domain", "industry", "employees", "country", "merged_into_id"]
-        found = Company.objects.filter(Q(domain__in=domains) | Q(name__in=names)).order_by("pk")
+        wanted_q = (Q(domain__in=domains) if domains else Q(pk__in=[])) | (
+            Q(name__in=names) if names else Q(pk__in=[])
+        )
+        found = Company.objects.filter(wanted_q).order_by("pk")
         for row in found.values(*columns):
             pk = row["merged_into_id"] or row["pk"]
             if row["domain"]:
@@ -291,12 +295,15 @@ class CompanyWriter(Writer):
 # Contacts (also the contact part of lead rows)
 
 
+_email_key = coercer_for("email")  # people.normalise.email_key, with a fast path
+
+
 def _check_contact(values: dict[str, Any]) -> None:
     if "email" in values:
         try:
-            values["email_key"] = email_key(str(values["email"]))
-        except InvalidEmail as exc:
-            raise RowProblem("email", exc.message) from None
+            values["email_key"] = _email_key(str(values["email"]))
+        except CoercionError as exc:
+            raise RowProblem("email", exc.reason) from None
         values["email"] = str(values["email"]).strip()
 
 
@@ -397,7 +404,7 @@ class LeadWriter(Writer):
         _check_company(values)
         refs = self.refs
         if values.get("stage"):
-            values["stage"] = refs.stage(values["stage"])
+            values["stage"] = refs.stage(values["stage"]).key  # a key: rows are pickled
         if values.get("owner"):
             values["owner_id"] = refs.user(values["owner"])
         if values.get("campaign"):
@@ -472,7 +479,7 @@ class LeadWriter(Writer):
         self, line: int, values: dict[str, Any], contact: int, company: Any, batch: Batch, now: int
     ) -> None:
         pk = batch.new_id(Lead)
-        stage = values.get("stage") or self.refs.first_stage
+        stage = self.refs.stages[values["stage"]] if values.get("stage") else self.refs.first_stage
         assert stage is not None
         created = values.get("created_at")
         at = int(created.timestamp()) if created is not None else now
@@ -486,8 +493,8 @@ class LeadWriter(Writer):
         batch.insert(
             Lead,
             LEAD_COLUMNS,
-            (pk, source, when, 0, payload_text(facts), product_line, amount, Outcome.OPEN, None,
-             values.get("external_id"), 0, 0, None, None, None, when, when, campaign, company,
+            (pk, source, when, 0, plain_payload_text(facts), product_line, amount, Outcome.OPEN,
+             None, values.get("external_id"), 0, 0, None, None, None, when, when, campaign, company,
              contact, owner, None, stage.pk, 0, 0, when if owner else None,
              when if self.refs.handed_over(stage) else None, "", None, None),
         )  # fmt: skip

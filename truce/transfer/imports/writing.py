@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, Model
 
-from truce.ledger.bulk import Chain, TimeText, insert_rows, payload_text, write_batch
+from truce.ledger.bulk import Chain, TimeText, insert_rows, plain_payload_text, write_batch
 from truce.ledger.models import Head
 
 
@@ -78,7 +78,7 @@ class Batch:
         lead_id: int | None = None,
     ) -> None:
         """A ledger event marked as imported, naming the import and the line it came from."""
-        body = payload_text({**payload, "import": {"job": self.job_id, "line": line}})
+        body = plain_payload_text({**payload, "import": {"job": self.job_id, "line": line}})
         self.events.append((kind, at, self.actor_id, subject_type, subject_id, lead_id, body, True))
 
     def db_time(self, at: int) -> str:
