@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from truce.errors import DomainError
@@ -38,6 +38,7 @@ from .reading import Source, SourceRow, open_source
 from .writing import Batch
 
 BATCH_ROWS = 5000
+SQLITE_CACHE_KIB = 256 * 1024
 SHOWN_BAD_ROWS = 100  # in the report; the bad-rows file has them all
 DATE_SAMPLE = 1000
 Progress = Callable[["Report"], None]
@@ -514,6 +515,7 @@ def run_import(
         return report
     job.save()
     times = TimeText()
+    _tune_sqlite()
     with plan.spool:
         for chunk in _batches(_good_rows(plan, job.last_line), batch_rows):
             counts = _apply(job, writer, chunk, times, actor, dry_run=dry_run)
@@ -533,6 +535,13 @@ def run_import(
     report.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.DONE
     report.seconds = time.monotonic() - began
     return report
+
+
+def _tune_sqlite() -> None:
+    """A larger page cache while writing batches: each lead touches a dozen indexes."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
 
 def _apply(

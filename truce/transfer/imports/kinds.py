@@ -416,6 +416,8 @@ class LeadWriter(Writer):
             raise RowProblem("amount", "An amount is between 0 and 999,999,999,999.99.")
         if amount is not None:
             values["amount"] = Decimal(amount).quantize(Decimal("0.01"))
+        if values.get("created_at") is not None:  # whole seconds, as the ledger keeps them
+            values["created_at"] = int(values["created_at"].timestamp())
         return values
 
     def key(self, values: dict[str, Any]) -> str | None:
@@ -482,7 +484,7 @@ class LeadWriter(Writer):
         stage = self.refs.stages[values["stage"]] if values.get("stage") else self.refs.first_stage
         assert stage is not None
         created = values.get("created_at")
-        at = int(created.timestamp()) if created is not None else now
+        at = created if created is not None else now
         when = batch.db_time(at)
         source = values.get("source") or ""
         campaign = self._campaign(values.get("campaign"), source, batch, at, line)
