@@ -20,9 +20,9 @@ def import_owner(make_user):
 
 @pytest.fixture
 def import_file(tmp_path):
-    def write(text: str = HUBSPOT_LEADS, name: str = "leads.csv") -> str:
+    def write(text: str | bytes = HUBSPOT_LEADS, name: str = "leads.csv") -> str:
         path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
         return str(path)
 
     return write

@@ -45,16 +45,19 @@ def start_import(
 ) -> ImportJob:
     """Check the file against the mapping (MappingError or SourceError, nothing queued), then
     queue the import; the job keeps the file's original name for display."""
-    with transaction.atomic():
-        job = engine.queue_import(
-            kind=spec.kind,
-            path=upload.path,
-            spec=spec,
-            actor=actor,
-            dry_run=dry_run,
-            skip_bad_rows=skip_bad_rows,
-        )
-        _queued(job, name=upload.name, actor=actor)
+    try:
+        with transaction.atomic():
+            job = engine.queue_import(
+                kind=spec.kind,
+                path=upload.path,
+                spec=spec,
+                actor=actor,
+                dry_run=dry_run,
+                skip_bad_rows=skip_bad_rows,
+            )
+            _queued(job, name=upload.name, actor=actor)
+    except DomainError as exc:
+        raise upload.explained(exc) from None
     return job
 
 

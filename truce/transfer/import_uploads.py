@@ -97,6 +97,12 @@ class Upload:
     def save_note(self) -> None:
         (folder() / f"{self.token}.json").write_text(json.dumps(asdict(self)), encoding="utf-8")
 
+    def explained(self, error: DomainError) -> DomainError:
+        """The engine names files by their path: name the upload as the person knows it."""
+        error.message = error.message.replace(self.token, self.name)
+        error.args = (error.message,)
+        return error
+
     def delete(self) -> None:
         for path in (self.path, folder() / f"{self.token}.json"):
             path.unlink(missing_ok=True)
@@ -149,7 +155,11 @@ def preview(upload: Upload) -> Preview:
     """The header, the first rows and a sample of each column; SourceError if unreadable."""
     from .imports.engine import Reading
 
-    with Reading().open(upload.path) as source:
+    try:
+        source = Reading().open(upload.path)
+    except DomainError as exc:
+        raise upload.explained(exc) from None
+    with source:
         header = list(source.header)
         rows: list[list[str]] = []
         samples: dict[str, list[str]] = {name: [] for name in header}

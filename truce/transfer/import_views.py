@@ -239,7 +239,7 @@ def _preview_posted(
             services.save_mapping(name=save_as, spec=spec, actor=request.user)
         return services.start_import(upload=upload, spec=spec, actor=request.user, dry_run=True)
     except DomainError as exc:
-        errors[_error_place(exc.field)] = exc.message
+        errors[_error_place(exc.field)] = upload.explained(exc).message
         return None
 
 
@@ -252,11 +252,9 @@ def _initial_values(
     formats = {**_detected_formats(shown.samples, columns, upload.kind), **spec.formats}
     checked = Spec(**{**vars(spec), "columns": columns, "formats": formats})
     try:
-        engine.check_file(
-            kind=upload.kind, path=upload.path, spec=checked, reading=engine.Reading()
-        )
+        engine.check_file(kind=upload.kind, path=upload.path, spec=checked, reading=READING)
     except DomainError as exc:
-        errors[_error_place(exc.field)] = exc.message
+        errors[_error_place(exc.field)] = upload.explained(exc).message
     return {
         "columns": columns,
         "formats": formats,
