@@ -143,9 +143,7 @@ def job_dict(job: ImportJob, *, detail: bool = False) -> dict[str, Any]:
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "bad_rows_url": (
-            "/api/v1" + reverse("api:import_bad_rows", kwargs={"job_id": job.pk})
-            if job.bad_rows_file
-            else None
+            reverse("api:import_bad_rows", kwargs={"job_id": job.pk}) if job.bad_rows_file else None
         ),
     }
     if detail:
