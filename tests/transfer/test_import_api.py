@@ -342,7 +342,8 @@ def test_a_mapping_field_that_is_not_utf8_is_refused(owner_api, nothing_changes)
         + b'{"columns": {"\xff": "email"}}'
         + (
             f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-            f'filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nEmail\r\na@x.io\r\n--{boundary}--\r\n'
+            f'filename="a.csv"\r\nContent-Type: text/csv\r\n\r\n'
+            f"Email\r\na@x.io\r\n--{boundary}--\r\n"
         ).encode()
     )
 
