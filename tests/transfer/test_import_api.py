@@ -440,3 +440,32 @@ def test_the_upload_endpoint_is_documented_as_multipart(db):
     body = paths["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert body["schema"]["required"] == ["kind", "file"]
     assert set(paths["/api/v1/import-mappings/{mapping_id}"]) == {"get", "put"}
+
+
+def test_a_signed_in_browser_uploads_with_its_csrf_token(
+    import_owner, import_file, django_capture_on_commit_callbacks, nothing_changes
+):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(import_owner)
+    browser.get("/imports/")
+    token = browser.cookies["csrftoken"].value
+    with open(import_file(), "rb") as handle:
+        refused = browser.post("/api/v1/imports", {"kind": "leads", "file": handle})
+    broken = browser.post(
+        "/api/v1/imports",
+        b"--x\r\nnonsense",
+        content_type="multipart/form-data",  # no boundary: unreadable
+        headers={"X-CSRFToken": token},
+    )
+
+    assert error_of(refused)[:2] == (403, "csrf_failed")
+    assert error_of(broken)[:2] == (400, "malformed_body")
+    nothing_changes()
+    with open(import_file(), "rb") as handle, django_capture_on_commit_callbacks(execute=True):
+        accepted = browser.post(
+            "/api/v1/imports",
+            {"kind": "leads", "file": handle, "dry_run": "true"},
+            headers={"X-CSRFToken": token},
+        )
+    assert accepted.status_code == 202
+    assert ImportJob.objects.get().status == ImportStatus.DRY_RUN

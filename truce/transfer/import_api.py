@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import Field
 
-from truce.api.auth import actor
+from truce.api.auth import AUTH, Session, actor
 from truce.api.pagination import Cursor, Limit, page
 from truce.api.responses import json_response
 from truce.api.schemas import ERRORS, ErrorOut, Id, Input
@@ -189,15 +189,31 @@ UPLOAD_BODY = {
 }
 
 
+class UploadSession(Session):
+    """The browser session, whose CSRF check reads the form: a malformed multipart body is
+    the client's error (400), not ours."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        try:
+            return super().__call__(request)
+        except (MultiPartParserError, SuspiciousOperation) as exc:
+            raise _malformed(exc) from None
+
+
+UPLOAD_AUTH = [*(a for a in AUTH if not isinstance(a, Session)), UploadSession()]
+
+
+def _malformed(exc: Exception) -> DomainError:
+    if isinstance(exc, RequestDataTooBig):
+        return DomainError("The form fields are too large.", code="too_large")
+    return DomainError(f"The body is not a readable multipart form: {exc}", code="malformed_body")
+
+
 def _parts(request: HttpRequest) -> tuple[Any, Any]:
     try:
         return request.POST, request.FILES
-    except RequestDataTooBig:
-        raise DomainError("The form fields are too large.", field=None, code="too_large") from None
     except (MultiPartParserError, SuspiciousOperation) as exc:
-        raise DomainError(
-            f"The body is not a readable multipart form: {exc}", code="malformed_body"
-        ) from None
+        raise _malformed(exc) from None
 
 
 def _flag(post: Any, name: str) -> bool:
@@ -244,6 +260,7 @@ def _saved_mapping(request: HttpRequest, post: Any) -> ImportMapping | None:
     "/imports",
     response={202: ImportOut, 413: ErrorOut, **ERRORS},
     openapi_extra=UPLOAD_BODY,
+    auth=UPLOAD_AUTH,
     summary="Upload a file to import (or to preview with dry_run)",
 )
 def create_import(request: HttpRequest) -> HttpResponse:
