@@ -227,7 +227,7 @@ def test_saved_mappings_are_created_read_listed_and_replaced(owner_api, import_o
             (400, "invalid_mapping", "mapping.colour"),
         ),
         ({"name": "", "kind": "leads", "spec": {}}, (422, "invalid", "name")),
-        ({"name": "Taken", "kind": "leads", "spec": {}}, (400, "conflict", "name")),
+        ({"name": "Taken", "kind": "leads", "spec": {}}, (409, "conflict", "name")),
     ],
 )
 def test_a_bad_saved_mapping_is_refused_and_nothing_saved(owner_api, body, expected):
@@ -299,6 +299,13 @@ def test_dates_that_read_two_ways_are_refused_until_the_mapping_says_which(
     status, code, field, message = error_of(response)
     assert (status, code, field) == (400, "invalid_mapping", "mapping.formats.Create Date")
     assert message.startswith("Column 'Create Date' has dates that read as DD-MM-YYYY or MM-")
+    nothing_changes()
+
+
+def test_an_empty_file_is_refused(post_import, nothing_changes):
+    response = post_import(b"")
+
+    assert error_of(response) == (400, "empty_file", "file", "The file is empty.")
     nothing_changes()
 
 

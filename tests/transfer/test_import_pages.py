@@ -305,6 +305,26 @@ def test_an_upload_without_a_file_or_kind_is_refused(owner_client, import_upload
     assert set(import_uploads_dir.iterdir()) == before
 
 
+def test_a_saved_mapping_of_another_kind_is_refused_at_upload(
+    owner_client, import_file, import_uploads_dir
+):
+    now = timezone.now()
+    camps = ImportMapping.objects.create(name="Camps", kind="campaigns", created_at=now,
+                                         updated_at=now)  # fmt: skip
+    before = set(import_uploads_dir.iterdir())
+
+    with open(import_file(), "rb") as handle:
+        response = owner_client.post(
+            "/imports/", {"kind": "leads", "file": handle, "start": f"mapping:{camps.pk}"}
+        )
+
+    assert response.status_code == 400
+    assert error_beside(response.content.decode(), "id_start") == (
+        "The mapping &#x27;Camps&#x27; is for campaigns imports."
+    )
+    assert set(import_uploads_dir.iterdir()) == before
+
+
 def test_an_unreadable_file_is_explained_on_the_mapping_page(owner_client, upload):
     url = upload(b"\xd0\xcf\x11\xe0 old excel")
 

@@ -16,7 +16,7 @@ from truce.api.auth import AUTH, Session, actor
 from truce.api.pagination import Cursor, Limit, page
 from truce.api.responses import json_response
 from truce.api.schemas import ERRORS, ErrorOut, Id, Input
-from truce.errors import DomainError, NotFound
+from truce.errors import Conflict, DomainError, NotFound
 from truce.identity.permissions import require
 
 from . import import_selectors as selectors
@@ -382,10 +382,9 @@ def create_mapping(request: HttpRequest, payload: MappingIn) -> HttpResponse:
     user = actor(request)
     require(user, "import_records")
     if selectors.mappings_visible_to(user=user).filter(name=payload.name.strip()).exists():
-        raise DomainError(
+        raise Conflict(
             f"A mapping is already named {payload.name.strip()!r}; PUT to change it.",
             field="name",
-            code="conflict",
         )
     spec = parse_spec(payload.spec, kind=payload.kind)
     mapping = services.save_mapping(name=payload.name, spec=spec, actor=user)

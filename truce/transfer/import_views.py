@@ -101,10 +101,16 @@ def _store(request: HttpRequest, bound: UploadForm) -> Upload | None:
     start = bound.cleaned_data["start"] or ""
     preset = start.removeprefix("preset:") if start.startswith("preset:") else ""
     mapping_id = int(start.removeprefix("mapping:")) if start.startswith("mapping:") else None
+    kind = bound.cleaned_data["kind"]
+    if mapping_id is not None:
+        saved = selectors.mappings_visible_to(user=request.user).filter(pk=mapping_id).first()
+        if saved is not None and saved.kind != kind:
+            bound.add_error("start", f"The mapping {saved.name!r} is for {saved.kind} imports.")
+            return None
     try:
         return store_upload(
             file=bound.cleaned_data["file"],
-            kind=bound.cleaned_data["kind"],
+            kind=kind,
             user=request.user,
             preset=preset,
             mapping_id=mapping_id,
@@ -246,7 +252,11 @@ def _preview_posted(
 def _initial_values(
     request: HttpRequest, upload: Upload, shown: Any, errors: dict[str, str]
 ) -> dict[str, Any]:
-    spec = _initial_spec(request, upload)
+    try:
+        spec = _initial_spec(request, upload)
+    except DomainError as exc:  # a saved mapping that no longer parses: start afresh
+        errors["form"] = exc.message
+        spec = services.spec_for(kind=upload.kind, preset=upload.preset)
     columns = spec.columns or suggest_mapping(upload.kind, shown.header, spec.preset or None)
     columns = {k: v for k, v in columns.items() if k in shown.header}
     formats = {**_detected_formats(shown.samples, columns, upload.kind), **spec.formats}
