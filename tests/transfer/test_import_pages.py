@@ -408,3 +408,24 @@ def test_roles_that_may_not_import_get_403_and_change_nothing(
     assert set(import_uploads_dir.iterdir()) == before
     assert ImportJob.objects.count() == 1
     assert 'href="/imports/"' not in client.get("/").content.decode()
+
+
+def test_the_list_page_costs_the_same_queries_for_any_number_of_jobs(
+    owner_client, import_owner, django_assert_num_queries
+):
+    def add(count: int) -> None:
+        for n in range(count):
+            ImportJob.objects.create(
+                kind="leads", source_name=f"{n}.csv", source_sha256="0" * 64, source_size=1,
+                status=ImportStatus.DONE, created_by=import_owner, started_at=timezone.now(),
+            )  # fmt: skip
+
+    add(1)
+    with django_assert_num_queries(4):  # session, user, saved mappings, jobs
+        one = owner_client.get("/imports/")
+    add(9)
+    with django_assert_num_queries(4):  # session, user, saved mappings, jobs
+        ten = owner_client.get("/imports/")
+
+    assert one.content.decode().count('<th scope="row"><a href="/imports/') == 1
+    assert ten.content.decode().count('<th scope="row"><a href="/imports/') == 10
