@@ -476,3 +476,30 @@ def test_a_signed_in_browser_uploads_with_its_csrf_token(
         )
     assert accepted.status_code == 202
     assert ImportJob.objects.get().status == ImportStatus.DRY_RUN
+
+
+def test_a_dry_run_of_the_olist_mql_file(owner_api, django_capture_on_commit_callbacks):
+    mapping = {
+        "columns": {
+            "mql_id": "external_id",
+            "first_contact_date": "created_at",
+            "origin": "source",
+            "landing_page_id": "facts.landing_page_id",
+        }
+    }
+    path = "/work/shared/datasets/olist-marketing-funnel/marketing_qualified_leads.csv"
+    with open(path, "rb") as handle, django_capture_on_commit_callbacks(execute=True):
+        response = owner_api.post(
+            "/api/v1/imports",
+            {"kind": "leads", "file": handle, "mapping": json.dumps(mapping), "dry_run": "true"},
+        )
+
+    job = owner_api.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert (job["status"], job["rows_total"], job["source_name"]) == (
+        "dry_run",
+        8000,
+        "marketing_qualified_leads.csv",
+    )
+    assert (job["created"], job["updated"], job["unchanged"], job["bad"]) == (8000, 0, 0, 0)
+    assert ImportJob.objects.get().spec["formats"] == {"first_contact_date": "DD-MM-YYYY"}
+    assert Lead.objects.count() == 0

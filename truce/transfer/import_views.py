@@ -18,7 +18,14 @@ from truce.errors import DomainError, NotFound, PermissionDenied
 
 from . import import_selectors as selectors
 from . import import_services as services
-from .import_uploads import Upload, load_upload, preview, store_upload, was_too_large
+from .import_uploads import (
+    Upload,
+    load_upload,
+    preview,
+    store_upload,
+    too_large_error,
+    was_too_large,
+)
 from .imports import engine
 from .imports.coercion import DATE_FORMATS, detect_date_format
 from .imports.fields import FACT_PREFIX, PRESETS, fields_of, suggest_mapping
@@ -80,8 +87,6 @@ def import_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if was_too_large(request):
-            from .import_uploads import too_large_error
-
             bound.is_valid()
             bound.errors.pop("file", None)
             bound.add_error("file", too_large_error().message)
