@@ -1,8 +1,10 @@
 """Upload → map → preview → import, in Chromium, as a marketing owner would."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from truce.funnel import defaults
@@ -78,3 +80,24 @@ def test_upload_map_preview_and_import_the_good_rows(log_in, live_server, import
         "hubspot-leads.csv",
     )
     assert sorted(Lead.objects.values_list("contact__first_name", flat=True)) == ["Ada", "Cy"]
+
+
+def test_a_running_import_updates_itself_until_it_is_done(log_in, live_server, import_owner):
+    job = ImportJob.objects.create(
+        kind="leads", source_name="big.csv", source_sha256="0" * 64, source_size=1,
+        status="running", rows_total=100, created=25, created_by=import_owner,
+        started_at=timezone.now() - datetime.timedelta(seconds=10),
+    )  # fmt: skip
+    page = log_in("mo")
+    page.goto(f"{live_server.url}/imports/{job.pk}/")
+    expect(page.locator("#job-status")).to_contain_text("25 / 100 rows")
+
+    ImportJob.objects.filter(pk=job.pk).update(created=60)
+    expect(page.locator("#job-status")).to_contain_text("60 / 100 rows")
+    ImportJob.objects.filter(pk=job.pk).update(
+        created=100, status="done", finished_at=timezone.now()
+    )
+
+    expect(page.locator("#job-state")).to_have_text("Done")
+    expect(page.locator("#count-created")).to_have_text("100")
+    expect(page.locator("#job-status")).not_to_have_attribute("hx-trigger", "every 1s")
