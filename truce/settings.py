@@ -205,6 +205,16 @@ TRUCE_TRUSTED_PROXIES = envint("TRUCE_TRUSTED_PROXIES", "0")
 if TRUCE_WEBFORM_RATE_WINDOW < 1:
     raise ImproperlyConfigured("TRUCE_WEBFORM_RATE_WINDOW must be at least 1 second.")
 
+# Imports from the page and the API (docs/how-to/import.md): the largest file an upload may
+# be, enforced while the upload streams in (1 GiB by default). Uploads past Django's in-memory
+# limit are spooled to a temporary file chunk by chunk, never read whole into memory.
+TRUCE_IMPORT_MAX_UPLOAD_BYTES = envint_min("TRUCE_IMPORT_MAX_UPLOAD_BYTES", str(1 << 30), 1)
+FILE_UPLOAD_HANDLERS = [
+    "truce.transfer.import_uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Periodic jobs: task path -> every N seconds. Each `truce worker` schedules them; a database
 # row per slot makes sure only one worker enqueues each run.
 TRUCE_PERIODIC_JOBS = {

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("truce.agreements.sla_urls")),
     path("", include("truce.notify.urls")),
     path("", include("truce.transfer.urls")),
+    path("", include("truce.transfer.import_urls")),
     path("", include("truce.webtolead.urls")),
 ]

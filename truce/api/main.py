@@ -81,6 +81,7 @@ api.add_router("", "truce.agreements.sla_api.router")
 api.add_router("", "truce.agreements.api.router")
 api.add_router("", "truce.notify.api.router")
 api.add_router("", "truce.transfer.api.router")
+api.add_router("", "truce.transfer.import_api.router")
 api.add_router("", "truce.webtolead.api.router")
 
 
