@@ -14,7 +14,7 @@ from truce.ledger.models import Event
 from truce.ledger.selectors import verify_chain
 from truce.people.models import Company, Contact
 from truce.touches.models import Campaign
-from truce.transfer.imports.engine import run_import
+from truce.transfer.imports.engine import Reading, run_import
 from truce.transfer.imports.mapping import MappingError, parse_spec
 from truce.transfer.imports.reading import SourceError
 from truce.transfer.models import ImportJob, ImportStatus
@@ -409,3 +409,20 @@ def test_only_the_owners_and_admins_import(tmp_path, make_user, role):
 
     assert getattr(refused.value, "code", "") == "permission_denied"
     assert (Lead.objects.count(), ImportJob.objects.count()) == (0, 0)
+
+
+def test_the_bad_rows_of_a_file_read_with_an_encoding_come_back_readable(tmp_path, admin_user):
+    path = write_csv(tmp_path / "latin.csv", ["Email", "Company"],
+                     [["a@x.com", "Société Générale"], ["nope", "Crédit"]],
+                     encoding="cp1252")  # fmt: skip
+
+    report = run_import(kind="leads", path=path, spec=spec(), actor=admin_user,
+                        reading=Reading(encoding="cp1252"))  # fmt: skip
+
+    assert report.status == ImportStatus.REFUSED
+    with open(report.bad_rows_file, newline="", encoding="utf-8") as handle:
+        assert list(csv.reader(handle))[1] == [
+            "line 3, column Email: 'nope' is not an email address",
+            "nope",
+            "Crédit",
+        ]

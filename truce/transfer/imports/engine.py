@@ -297,14 +297,16 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _bad_rows_file(path: Path, source_header: list[str], job: ImportJob, plan: Plan) -> str:
+def _bad_rows_file(
+    path: Path, reading: "Reading", source_header: list[str], job: ImportJob, plan: Plan
+) -> str:
     """The bad rows as they were, with a first column saying why, to fix and import again."""
     if not plan.bad:
         return ""
     folder = Path(settings.DATA_DIR) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"import-{job.pk}-bad-rows.csv"
-    with open_source(path) as source, out.open("w", newline="", encoding="utf-8") as handle:
+    with reading.open(path) as source, out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["error", *source_header])
         for row in source.rows():
@@ -502,7 +504,7 @@ def run_import(
     )
     if resumed:
         report.created, report.updated, report.unchanged = job.created, job.updated, job.unchanged
-    report.bad_rows_file = _bad_rows_file(path, header, job, plan)
+    report.bad_rows_file = _bad_rows_file(path, reading, header, job, plan)
     refused = bool(plan.bad) and not skip_bad_rows
     job.rows_total, job.bad, job.bad_rows_file = plan.rows, len(plan.bad), report.bad_rows_file
     job.spec = {"mapping": spec.as_json(), "formats": formats}
