@@ -84,7 +84,7 @@ def test_the_list_page_offers_the_kinds_presets_and_saved_mappings(owner_client,
     html = owner_client.get("/imports/").content.decode()
 
     assert re.findall(r'<option value="([^"]+)"', html) == [
-        "companies", "contacts", "leads", "campaigns",
+        "companies", "contacts", "leads", "campaigns", "touches", "outcomes",
         "preset:hubspot", "preset:salesforce", f"mapping:{ImportMapping.objects.get().pk}",
     ]  # fmt: skip
     assert '<label for="id_file">File (CSV or XLSX):</label>' in html
@@ -177,7 +177,7 @@ def test_the_preview_shows_what_would_happen_and_every_bad_row(owner_client, pre
     assert 'id="count-created">2<' in html and 'id="count-bad">1<' in html
     rows = r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>'
     assert re.findall(rows, html) == [
-        ("3", "Email", "&#x27;not-an-email&#x27; is not a valid email address.")
+        ("3", "Email", "&#x27;not-an-email&#x27; is not an email address")
     ]
     assert "Import the good rows, skip the bad</button>" in html
     assert 'hx-trigger="every 1s"' not in html  # finished: no more polling
@@ -204,7 +204,7 @@ def test_importing_the_good_rows_skips_the_bad_and_hands_them_back(
     )
     assert b"".join(download.streaming_content).decode().splitlines() == [
         "error,Record ID,Email,First Name,Create Date,Lifecycle Stage",
-        "\"line 3, column Email: 'not-an-email' is not a valid email address.\","
+        "\"line 3, column Email: 'not-an-email' is not an email address\","
         "L2,not-an-email,Bob,2018-03-15,",
     ]
 
