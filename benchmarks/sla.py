@@ -47,13 +47,15 @@ def run(args: argparse.Namespace) -> str:
         check=True,
         stderr=subprocess.DEVNULL,
     )
-    out = subprocess.run(
+    measured = subprocess.run(
         [sys.executable, str(MEASURE), str(args.clocks), str(args.due / 100)],
         env=env,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout.split()
+    )
+    if measured.returncode:
+        sys.exit(measured.stderr)
+    out = measured.stdout.split()
     running, breached, escalated, sweep_s, median_ms, p95_ms, sql_median, sql_p95 = out[-8:]
     db = "PostgreSQL" if args.postgres else "SQLite"
     ratio = float(p95_ms) / float(sql_p95)

@@ -165,10 +165,11 @@ def hand_totals(
 
 def main() -> None:
     total, due_share = int(sys.argv[1]), float(sys.argv[2])
-    now = timezone.now()
     running = 0
     if total:  # 0: time an already prepared database again
         install_demo_agreement()
+    now = timezone.now()  # after the agreement came into force, or none is in force "now"
+    if total:
         running = open_clocks(total, due_share, now)
     began = time.perf_counter()
     swept = clocks.sweep(now=now)
