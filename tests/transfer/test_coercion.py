@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.datasets import OLIST
 from truce.transfer.imports.coercion import (
     DATE_FORMATS,
     FALSE_WORDS,
@@ -21,7 +22,6 @@ from truce.transfer.imports.coercion import (
 )
 from truce.transfer.imports.reading import open_source
 
-OLIST = Path("/work/shared/datasets/olist-marketing-funnel")
 UTC, PARIS = datetime.UTC, ZoneInfo("Europe/Paris")
 AMBIGUOUS = "'{}' is ambiguous: set the decimal separator ('.' or ',') for this column"
 PLUS_TWO = datetime.timezone(datetime.timedelta(hours=2))

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.datasets import OLIST
 from truce.funnel.models import Lead
 from truce.identity import services as identity_services
 from truce.identity.models import Role
@@ -487,7 +488,7 @@ def test_a_dry_run_of_the_olist_mql_file(owner_api, django_capture_on_commit_cal
             "landing_page_id": "facts.landing_page_id",
         }
     }
-    path = "/work/shared/datasets/olist-marketing-funnel/marketing_qualified_leads.csv"
+    path = str(OLIST / "marketing_qualified_leads.csv")
     with open(path, "rb") as handle, django_capture_on_commit_callbacks(execute=True):
         response = owner_api.post(
             "/api/v1/imports",

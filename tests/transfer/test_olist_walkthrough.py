@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from tests.datasets import OLIST
 from truce.funnel.models import Lead, Outcome
 from truce.identity.models import User
 from truce.ledger.selectors import verify_chain
@@ -21,12 +22,7 @@ from truce.touches.models import Campaign
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "how-to" / "import-olist.md"
-OLIST = ROOT.parent / "shared" / "datasets" / "olist-marketing-funnel"
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-
-pytestmark = pytest.mark.skipif(
-    not OLIST.is_dir(), reason="the Olist dataset is not beside the repo"
-)
 
 
 def _page() -> tuple[dict[str, str], list[list[str]]]:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.datasets import OLIST
 from truce.transfer.imports.reading import Dialect, SourceError, SourceRow, open_source
 
-OLIST = Path("/work/shared/datasets/olist-marketing-funnel")
 FRENCH = "nom;ville\nSociété Générale;Paris\nCrédit Agricole;Montrouge\nMüller & Söhne;Zürich\n"
 
 
