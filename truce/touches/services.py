@@ -1,11 +1,13 @@
 """Campaigns and touches. A touch refreshes its lead's touch facts in the same transaction."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from truce.errors import Conflict, DomainError
@@ -100,18 +102,28 @@ def _check_not_future(when: datetime | None) -> None:
 
 
 def refresh_touch_facts(*, lead_id: int) -> None:
-    """Recompute the lead's touch facts from its touches (one indexed aggregate)."""
+    """Recompute the lead's touch facts from its touches."""
+    refresh_touch_facts_of(lead_ids=[lead_id])
+
+
+def refresh_touch_facts_of(*, lead_ids: Iterable[int]) -> None:
+    """Recompute the leads' touch facts from all their touches, in one statement (an import
+    recomputes a whole batch's leads at once)."""
     from truce.funnel.models import Lead
 
-    sales = Q(team=TeamKey.SALES)
-    facts = Touch.objects.filter(lead_id=lead_id).aggregate(
-        touch_count=Count("pk"),
-        sales_touch_count=Count("pk", filter=sales),
-        first_touch_at=Min("occurred_at"),
-        last_touch_at=Max("occurred_at"),
-        first_sales_touch_at=Min("occurred_at", filter=sales),
+    touches = Touch.objects.filter(lead_id=OuterRef("pk")).order_by().values("lead_id")
+    sales = touches.filter(team=TeamKey.SALES)
+
+    def one(qs: Any, expression: Any) -> Subquery:
+        return Subquery(qs.annotate(value=expression).values("value")[:1])
+
+    Lead.objects.filter(pk__in=list(lead_ids)).update(
+        touch_count=Coalesce(one(touches, Count("pk")), 0),
+        sales_touch_count=Coalesce(one(sales, Count("pk")), 0),
+        first_touch_at=one(touches, Min("occurred_at")),
+        last_touch_at=one(touches, Max("occurred_at")),
+        first_sales_touch_at=one(sales, Min("occurred_at")),
     )
-    Lead.objects.filter(pk=lead_id).update(**facts)
 
 
 def _refresh_lead(lead_id: int, actor: Any) -> None:

@@ -3,13 +3,10 @@
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-
 from truce.funnel.models import Lead, Outcome, ReasonKind, Stage, StageVisit
-from truce.identity.models import TeamKey
 from truce.touches.bulk import TOUCH_COLUMNS
 from truce.touches.models import Touch, TouchKind, team_for_kind
+from truce.touches.services import refresh_touch_facts_of
 
 from ...models import ImportKind
 from ..writing import Batch
@@ -117,25 +114,8 @@ class TouchWriter(Writer):
             batch.event("touch.recorded", at, "touch", pk, payload, line=line, lead_id=lead["pk"])
             touched.add(lead["pk"])
         if touched:
-            batch.after_insert(lambda: _refresh_touch_facts(touched))
+            batch.after_insert(lambda: refresh_touch_facts_of(lead_ids=touched))
         return counts
-
-
-def _refresh_touch_facts(lead_ids: set[int]) -> None:
-    """The leads' touch facts from all their touches, in one statement."""
-    touches = Touch.objects.filter(lead_id=OuterRef("pk")).order_by().values("lead_id")
-    sales = touches.filter(team=TeamKey.SALES)
-
-    def agg(qs: Any, expression: Any) -> Subquery:
-        return Subquery(qs.annotate(v=expression).values("v")[:1])
-
-    Lead.objects.filter(pk__in=lead_ids).update(
-        touch_count=agg(touches, Count("pk")),
-        sales_touch_count=Coalesce(agg(sales, Count("pk")), 0),
-        first_touch_at=agg(touches, Min("occurred_at")),
-        last_touch_at=agg(touches, Max("occurred_at")),
-        first_sales_touch_at=agg(sales, Min("occurred_at")),
-    )
 
 
 class OutcomeWriter(Writer):
