@@ -144,6 +144,30 @@ def update_record(model: type[Model], pk: int, changes: dict[str, list[Any]], at
     model._default_manager.filter(pk=pk).update(**values, updated_at=Batch.moment(at))
 
 
+def apply_changes(
+    model: type[Model],
+    pk: int,
+    current: dict[str, Any],
+    wanted: dict[str, Any],
+    *,
+    batch: Batch,
+    now: int,
+    line: int,
+    counts: Counts | None,
+    dry_run: bool,
+) -> None:
+    """Update an existing record with what the row changes, counted as updated or unchanged,
+    with its `<model>.updated` event listing old and new values."""
+    diff = changes_of(current, wanted)
+    if counts is not None:
+        counts.updated += bool(diff)
+        counts.unchanged += not diff
+    if diff and not dry_run:
+        update_record(model, pk, diff, now)
+        subject = model._meta.model_name
+        batch.event(f"{subject}.updated", now, str(subject), pk, {"changes": diff}, line=line)
+
+
 class Writer:
     kind: str
 

@@ -6,7 +6,14 @@ from truce.touches.models import Campaign
 
 from ...models import ImportKind
 from ..writing import Batch
-from .base import CAMPAIGN_FIELDS, Counts, Row, RowProblem, Writer, changes_of, update_record
+from .base import (
+    CAMPAIGN_FIELDS,
+    Counts,
+    Row,
+    RowProblem,
+    Writer,
+    apply_changes,
+)
 
 # Campaigns
 
@@ -50,12 +57,6 @@ class CampaignWriter(Writer):
                 payload = {"name": campaign.name, **fields}
                 batch.event("campaign.created", now, "campaign", campaign.pk, payload, line=line)
                 continue
-            diff = changes_of(row, wanted)
-            counts.updated += bool(diff)
-            counts.unchanged += not diff
-            if diff and not dry_run:
-                update_record(Campaign, row["pk"], diff, now)
-                batch.event(
-                    "campaign.updated", now, "campaign", row["pk"], {"changes": diff}, line=line
-                )
+            apply_changes(Campaign, row["pk"], row, wanted, batch=batch, now=now, line=line,
+                          counts=counts, dry_run=dry_run)  # fmt: skip
         return counts

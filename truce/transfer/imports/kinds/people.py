@@ -20,8 +20,7 @@ from .base import (
     Row,
     RowProblem,
     Writer,
-    changes_of,
-    update_record,
+    apply_changes,
 )
 
 # Companies (also the company part of contact and lead rows)
@@ -102,17 +101,8 @@ class Companies:
         wanted = {model: values.get(name) for name, model in COMPANY_FIELDS.items()}
         if values.get("company_domain") is None and current.get("domain") is None:
             wanted.pop("name")  # matched by name: the name is the key, not a change
-        diff = changes_of(current, wanted)
-        if self.counts is not None:
-            if diff:
-                self.counts.updated += 1
-            else:
-                self.counts.unchanged += 1
-        if diff and not self.dry_run:
-            update_record(Company, pk, diff, self.now)
-            self.batch.event(
-                "company.updated", self.now, "company", pk, {"changes": diff}, line=line
-            )
+        apply_changes(Company, pk, current, wanted, batch=self.batch, now=self.now, line=line,
+                      counts=self.counts, dry_run=self.dry_run)  # fmt: skip
 
 
 class CompanyWriter(Writer):
@@ -202,17 +192,8 @@ class Contacts:
     ) -> None:
         wanted = {name: values.get(name) for name in CONTACT_FIELDS if name != "email"}
         wanted["company_id"] = company
-        diff = changes_of(current, wanted)
-        if self.counts is not None:
-            if diff:
-                self.counts.updated += 1
-            else:
-                self.counts.unchanged += 1
-        if diff and not self.dry_run:
-            update_record(Contact, pk, diff, self.now)
-            self.batch.event(
-                "contact.updated", self.now, "contact", pk, {"changes": diff}, line=line
-            )
+        apply_changes(Contact, pk, current, wanted, batch=self.batch, now=self.now, line=line,
+                      counts=self.counts, dry_run=self.dry_run)  # fmt: skip
 
 
 class ContactWriter(Writer):
