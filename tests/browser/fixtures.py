@@ -6,6 +6,7 @@ definition in another package would start a second instance and fail.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -49,3 +50,15 @@ def log_in(page, live_server):
         return page
 
     return log_in
+
+
+def screenshot(page, name: str, tmp_path) -> Path:
+    """A screenshot for the docs: written to TRUCE_SCREENSHOT_DIR when it is set (regenerate
+    with `TRUCE_SCREENSHOT_DIR=docs/img .venv/bin/pytest -k "screenshot or scoreboard or
+    import_browser"`), otherwise the same render goes to a temporary file. Checked to be a PNG
+    of substance either way."""
+    path = Path(os.environ.get("TRUCE_SCREENSHOT_DIR") or tmp_path) / name
+    page.screenshot(path=str(path), full_page=False)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 10_000
+    return path

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.agreements import test_scoreboard as month
+from tests.browser.fixtures import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,9 @@ def _row(page, label):
     )
 
 
-def test_open_the_scoreboard_switch_period_and_follow_a_figure(log_in, live_server, november):
+def test_open_the_scoreboard_switch_period_and_follow_a_figure(
+    log_in, live_server, november, tmp_path
+):
     page = log_in("rita")
     page.get_by_role("link", name="Scoreboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Scoreboard")
@@ -36,6 +39,7 @@ def test_open_the_scoreboard_switch_period_and_follow_a_figure(log_in, live_serv
     expect(acceptance).to_contain_text("Behind")
     expect(page.get_by_role("heading", name=re.compile("Black hole"))).to_contain_text("(2)")
     page.wait_for_function("() => !!Chart.getChart(document.getElementById('chart-sales'))")
+    screenshot(page, "scoreboard.png", tmp_path)
 
     page.get_by_role("link", name="← Previous").click()
     expect(page.locator("#period-label")).to_have_text("October 2026")

@@ -3,19 +3,16 @@
 TRUCE_SCREENSHOT_DIR=docs/img .venv/bin/pytest tests/browser -k screenshot
 """
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.fixtures import screenshot
 from truce.funnel import services as funnel_services
 from truce.identity.models import Role
 from truce.touches import services as touch_services
-
-SCREENSHOT_DIR = os.environ.get("TRUCE_SCREENSHOT_DIR", "")
 
 
 def _story(*, make_company, make_contact, make_campaign, stage, rep, mara):
@@ -92,8 +89,4 @@ def test_lead_page_screenshot(
     page = log_in("rep")
     page.goto(f"{live_server.url}/leads/{lead.pk}/")
     expect(page.locator("ol.timeline li")).to_have_count(14)
-    # Written to the docs only when asked; otherwise the same render goes to a temporary file.
-    path = Path(SCREENSHOT_DIR or tmp_path) / "lead-page.png"
-    page.screenshot(path=str(path))
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert path.stat().st_size > 10_000
+    screenshot(page, "lead-page.png", tmp_path)

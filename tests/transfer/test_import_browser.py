@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.fixtures import screenshot
 from truce.funnel import defaults
 from truce.funnel.models import Lead
 from truce.transfer.models import ImportJob
@@ -59,6 +60,7 @@ def test_upload_map_preview_and_import_the_good_rows(log_in, live_server, import
         re.compile(r"3\s*Email\s*'not-an-email' is not an email address")
     )
     assert Lead.objects.count() == 0
+    screenshot(page, "import-preview.png", tmp_path)
     page.get_by_role("button", name="Import the good rows, skip the bad").click()
 
     expect(page.locator("#job-state")).to_have_text("Done")
