@@ -15,4 +15,8 @@ urlpatterns = [
     path("", include("truce.transfer.urls")),
     path("", include("truce.transfer.import_urls")),
     path("", include("truce.webtolead.urls")),
+    path("", include("truce.insights.urls")),
+    path("", include("truce.planning.urls")),
+    path("", include("truce.playbooks.urls")),
+    path("", include("truce.pulse.urls")),
 ]

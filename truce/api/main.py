@@ -83,6 +83,10 @@ api.add_router("", "truce.notify.api.router")
 api.add_router("", "truce.transfer.api.router")
 api.add_router("", "truce.transfer.import_api.router")
 api.add_router("", "truce.webtolead.api.router")
+api.add_router("", "truce.insights.api.router")
+api.add_router("", "truce.planning.api.router")
+api.add_router("", "truce.playbooks.api.router")
+api.add_router("", "truce.pulse.api.router")
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

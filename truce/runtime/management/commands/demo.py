@@ -14,6 +14,9 @@ from truce.demo.agreement import install_demo_agreement
 from truce.demo.org import demo_credentials
 from truce.demo.services import seed_demo
 from truce.funnel.models import Lead
+from truce.planning.demo import install_demo_planning
+from truce.playbooks.demo import install_demo_playbooks
+from truce.pulse.demo import install_demo_pulse
 from truce.runtime.processes import truce_argv
 
 DEMO_SEED = 42
@@ -56,6 +59,10 @@ class Command(BaseCommand):
             seed_demo(leads=options["leads"], seed=DEMO_SEED)
             self.stdout.write("Signing the demo agreement and sales-ready definition…")
             install_demo_agreement()
+            self.stdout.write("Writing the demo playbooks, plan and team pulse…")
+            install_demo_playbooks()
+            install_demo_planning()
+            install_demo_pulse()
         connection.close()
         self._announce(options["port"])
         sys.exit(self._run_children(options["port"], options["workers"]))
