@@ -1,3 +1,6 @@
+import importlib
+import pkgutil
+
 from django.apps import AppConfig
 
 
@@ -6,3 +9,10 @@ class InsightsConfig(AppConfig):
 
     name = "truce.insights"
     label = "insights"
+
+    def ready(self) -> None:
+        # Every module of the reports package registers its reports by name.
+        from . import reports
+
+        for module in pkgutil.iter_modules(reports.__path__):
+            importlib.import_module(f"{reports.__name__}.{module.name}")
