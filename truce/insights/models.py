@@ -32,9 +32,11 @@ class LeadFacts(models.Model):
     outcome = models.CharField(max_length=16, default="open")
     outcome_reason_id = models.BigIntegerField(null=True)
     outcome_at = models.DateTimeField(null=True)
+    outcome_stage_id = models.BigIntegerField(null=True)  # where the lead was when it closed
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     won_at = models.DateTimeField(null=True)
     recycled_count = models.PositiveIntegerField(default=0)
+    recycled_at = models.DateTimeField(null=True)  # the last time it went back to nurture
     reopened_count = models.PositiveIntegerField(default=0)
     first_touch_at = models.DateTimeField(null=True)
     last_touch_at = models.DateTimeField(null=True)
