@@ -127,14 +127,17 @@ class Lead(models.Model):
     campaign = models.ForeignKey(
         "touches.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
     )
+    # Every index costs each insert (an import writes a million leads): owner and stage are
+    # served by the composite indexes that lead with them, the reasons are only read per lead.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="leads",
+        db_index=False,
     )
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="leads")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="leads", db_index=False)
     stage_entered_at = models.DateTimeField()
     score = models.IntegerField(default=0)
     # Database defaults too, so set-based bulk inserts (seed, import) need not name them.
@@ -155,7 +158,7 @@ class Lead(models.Model):
         db_default=Disposition.NONE,
     )
     disposition_reason = models.ForeignKey(
-        Reason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Reason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     disposition_at = models.DateTimeField(null=True, blank=True)
     facts = models.JSONField(default=dict, blank=True)
@@ -163,7 +166,7 @@ class Lead(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
     outcome_reason = models.ForeignKey(
-        Reason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Reason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)

@@ -54,9 +54,7 @@ def plain_payload_text(payload: dict[str, Any]) -> str:
     """`payload_text` for payloads of strings, integers, booleans, None, Decimals and dates
     (as DjangoJSONEncoder writes them), lists and dicts of those: no floats or datetimes, which
     is what `normalise_payload` is for. Several times faster, for bulk writers."""
-    return json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_decimal_text
-    )
+    return _PLAIN.encode(payload)
 
 
 def _decimal_text(value: Any) -> str:
@@ -65,6 +63,11 @@ def _decimal_text(value: Any) -> str:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not a plain payload value")
+
+
+_PLAIN = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_decimal_text
+)  # one encoder for every payload: json.dumps would build one per call
 
 
 class TimeText:

@@ -3,7 +3,7 @@ executemany on SQLite), changed records updated in bulk, and every change's ledg
 chained in one go — all inside the batch's transaction, so a batch is all there or not at all.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +17,34 @@ from truce.ledger.models import Head
 
 def epoch(moment: datetime) -> int:
     return int(moment.astimezone(UTC).timestamp())
+
+
+def ids_by_key(table: str, column: str, keys: Collection[Any]) -> dict[Any, int]:
+    """{key: id} of the rows whose `column` is one of `keys` (the lowest id where several
+    share a key). Raw SQL: Django's `__in` spends longer preparing 5,000 values than the
+    database spends finding them."""
+    found: dict[Any, int] = {}
+    keys = list(keys)
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), 10_000):  # under SQLite's limit of bound variables
+            chunk = keys[start : start + 10_000]
+            if connection.vendor == "postgresql":
+                where, params = f'"{column}" = ANY(%s)', [chunk]
+            else:
+                where, params = f'"{column}" IN ({", ".join(["%s"] * len(chunk))})', chunk
+            cursor.execute(
+                f'SELECT "{column}", id FROM "{table}" WHERE {where} ORDER BY id', params
+            )
+            for key, pk in cursor.fetchall():
+                found.setdefault(key, pk)
+    return found
+
+
+def values_of(model: type[Model], pks: Collection[int], columns: Sequence[str]) -> list[dict]:
+    """The given rows' `columns`, as Django reads them (JSON parsed, decimals exact)."""
+    if not pks:
+        return []
+    return list(model._default_manager.filter(pk__in=list(pks)).order_by("pk").values(*columns))
 
 
 def reserve_ids(model: type[Model], count: int) -> list[int]:

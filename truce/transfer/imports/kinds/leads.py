@@ -10,7 +10,7 @@ from truce.ledger.bulk import plain_payload_text
 from truce.touches.models import Campaign
 
 from ...models import ImportKind
-from ..writing import Batch
+from ..writing import Batch, ids_by_key, values_of
 from .base import LEAD_FIELDS, Counts, Row, RowProblem, Writer, changes_of, update_record
 from .people import Companies, Contacts, check_company, check_contact
 
@@ -71,16 +71,14 @@ class LeadWriter(Writer):
         external = [v["external_id"] for _, v in rows if v.get("external_id")]
         columns = ["pk", "contact_id", "external_id", "campaign_id", "owner_id", "facts",
                    *LEAD_FIELDS]  # fmt: skip
-        found = {r["external_id"]: r for r in
-                 Lead.objects.filter(external_id__in=external).values(*columns)}  # fmt: skip
+        known = ids_by_key(Lead._meta.db_table, "external_id", external)
+        found = {r["external_id"]: r for r in values_of(Lead, known.values(), columns)}
         open_ones = {
             r["contact_id"]: r
-            for r in Lead.objects.filter(
-                contact_id__in=[c for c in by_email.values() if c > 0], outcome=Outcome.OPEN
-            )
+            for r in Lead.objects.filter(contact_id__in=contacts.existing, outcome=Outcome.OPEN)
             .order_by("pk")
             .values(*columns)
-        }
+        } if contacts.existing else {}  # fmt: skip
         for line, values in rows:
             current = found.get(values.get("external_id") or "")
             contact = by_email.get(line)

@@ -3,8 +3,6 @@ Companies match by web domain, else by exact name; contacts by email."""
 
 from typing import Any
 
-from django.db.models import Q
-
 from truce.people.bulk import COMPANY_COLUMNS, CONTACT_COLUMNS
 from truce.people.errors import InvalidDomain
 from truce.people.models import Company, Contact
@@ -12,7 +10,7 @@ from truce.people.normalise import domain_key
 
 from ...models import ImportKind
 from ..coercion import CoercionError, coercer_for
-from ..writing import Batch
+from ..writing import Batch, ids_by_key, values_of
 from .base import (
     COMPANY_FIELDS,
     CONTACT_FIELDS,
@@ -49,11 +47,10 @@ class Companies:
         names = {v["company_name"] for _, v in wanted if not v.get("company_domain")}
         current: dict[int, dict[str, Any]] = {}
         columns = ["pk", "name", "domain", "industry", "employees", "country", "merged_into_id"]
-        wanted_q = (Q(domain__in=domains) if domains else Q(pk__in=[])) | (
-            Q(name__in=names) if names else Q(pk__in=[])
-        )
-        found = Company.objects.filter(wanted_q).order_by("pk")
-        for row in found.values(*columns):
+        table = Company._meta.db_table
+        known = [*ids_by_key(table, "domain", domains).values(),
+                 *ids_by_key(table, "name", names).values()]  # fmt: skip
+        for row in values_of(Company, known, columns):
             pk = row["merged_into_id"] or row["pk"]
             if row["domain"]:
                 self.by_domain.setdefault(row["domain"], pk)
@@ -140,15 +137,16 @@ def check_contact(values: dict[str, Any]) -> None:
 class Contacts:
     def __init__(self, batch: Batch, now: int, counts: Counts | None, *, dry_run: bool) -> None:
         self.batch, self.now, self.counts, self.dry_run = batch, now, counts, dry_run
+        self.existing: set[int] = set()  # contacts found in the database, not made here
 
     def resolve(self, rows: list[Row], companies: dict[int, int]) -> dict[int, int]:
         """{line: contact id} for the rows with an email; rows without one get no contact
         here (a lead row without email gets a contact of its own)."""
         keys = {v["email_key"] for _, v in rows if v.get("email_key")}
         columns = ["pk", *CONTACT_FIELDS, "company_id", "merged_into_id", "email_key"]
-        current = {
-            r["email_key"]: r for r in Contact.objects.filter(email_key__in=keys).values(*columns)
-        }
+        known = ids_by_key(Contact._meta.db_table, "email_key", keys)
+        current = {r["email_key"]: r for r in values_of(Contact, known.values(), columns)}
+        self.existing = {r["merged_into_id"] or r["pk"] for r in current.values()}
         result: dict[int, int] = {}
         done: dict[str, int] = {}
         for line, values in rows:
