@@ -5,6 +5,8 @@ from django.conf import settings
 
 from truce.identity.models import Role
 
+from .processes import own_database  # noqa: F401  (a fixture for the modules here)
+
 HUBSPOT_LEADS = (
     "Record ID,Email,First Name,Create Date,Lifecycle Stage\n"
     "L1,ada@example.com,Ada,2018-03-14,\n"

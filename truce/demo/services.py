@@ -22,6 +22,7 @@ from truce.funnel.models import Lead, Reason, Stage, StageVisit
 from truce.ledger.bulk import (
     EventBatch,
     TimeText,
+    attached,
     insert_attached,
     insert_rows,
     start_chain,
@@ -80,20 +81,12 @@ def _write(rows: Chunk | Path, batch: EventBatch) -> int:
 
 
 def _write_staged(path: Path, batch: EventBatch) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("ATTACH DATABASE %s AS staged", [str(path)])
-    try:
-        with transaction.atomic():
-            count = 0
-            for table, columns, _ in TABLES:
-                insert_attached("staged", table, columns)
-                count += _count("staged", table)
-            count += write_batch(batch, attached="staged")
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DETACH DATABASE staged")
-        path.unlink()
-    return count
+    with attached(path) as schema, transaction.atomic():
+        count = 0
+        for table, columns, _ in TABLES:
+            insert_attached(schema, table, columns)
+            count += _count(schema, table)
+        return count + write_batch(batch, attached=schema)
 
 
 def _count(schema: str, table: str) -> int:

@@ -12,7 +12,8 @@ checking.py), then, unless that refuses the import, write the good rows in batch
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,16 @@ from django.utils import timezone
 from truce.errors import DomainError
 from truce.identity.permissions import require
 from truce.ledger import services as ledger
-from truce.ledger.bulk import TimeText
+from truce.ledger.bulk import TimeText, attached
 
 from ..models import ImportJob, ImportMode, ImportStatus
+from .ahead import built_ahead
 from .checking import (
     AS_DETECTED,
     BATCH_ROWS,
     SHOWN_BAD_ROWS,
     BadRow,
+    Plan,
     Reading,
     batches,
     check_all,
@@ -42,7 +45,7 @@ from .checking import (
 from .kinds import WRITERS, Counts, References, Row, Writer
 from .mapping import Spec
 from .reading import Source
-from .writing import Batch
+from .writing import Batch, BlockIds, Built, write_events, write_rows
 
 SQLITE_CACHE_KIB = 256 * 1024
 Progress = Callable[["Report"], None]
@@ -273,11 +276,8 @@ def run_import(
         report.seconds = time.monotonic() - began
         return report
     job.save()
-    times = TimeText()
-    _tune_sqlite()
     with plan.spool:
-        for chunk in batches(good_rows(plan, job.last_line), batch_rows):
-            counts = _apply(job, writer, chunk, times, actor, dry_run=dry_run)
+        for counts in _batches(job, writer, plan, actor, batch_rows, dry_run=dry_run):
             report.created += counts.created
             report.updated += counts.updated
             report.unchanged += counts.unchanged
@@ -296,6 +296,42 @@ def run_import(
     return report
 
 
+def _batches(
+    job: ImportJob, writer: Writer, plan: Plan, actor: Any, size: int, *, dry_run: bool
+) -> Iterator[Counts]:
+    """Each batch's counts once it is written (or, in a dry run, counted)."""
+    chunks = batches(good_rows(plan, job.last_line), size)
+    if writer.pipelined and not dry_run:
+        ahead = built_ahead(writer, chunks, rows=plan.rows - len(plan.bad), job_id=job.pk,
+                            actor_id=getattr(actor, "pk", None))  # fmt: skip
+        times = TimeText()
+        for built in ahead:
+            yield _write_built(job, built, times)
+        return
+    times = TimeText()
+    _tune_sqlite()
+    for chunk in chunks:
+        yield _apply(job, writer, chunk, times, actor, dry_run=dry_run)
+
+
+def _write_built(job: ImportJob, built: Built, times: TimeText) -> Counts:
+    counts = built.counts
+    _tune_sqlite()  # again for each batch: the connection was reopened after the fork
+    with attached(built.staged) if built.staged else nullcontext(), transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            last_line=built.last_line,
+            created=job.created + counts.created,
+            updated=job.updated + counts.updated,
+            unchanged=job.unchanged + counts.unchanged,
+        )
+        write_rows(built)
+        write_events(built, timezone.now(), times)
+    job.created += counts.created
+    job.updated += counts.updated
+    job.unchanged += counts.unchanged
+    return counts
+
+
 def _tune_sqlite() -> None:
     """A larger page cache while writing batches: each lead touches a dozen indexes."""
     if connection.vendor == "sqlite":
@@ -308,7 +344,7 @@ def _apply(
 ) -> Counts:
     now = int(timezone.now().timestamp())
     if dry_run:
-        batch = Batch(actor_id=None, job_id=job.pk, times=times, size=len(rows))
+        batch = Batch(actor_id=None, job_id=job.pk, times=times, ids=BlockIds(len(rows)))
         counts = writer.apply(rows, batch, now, dry_run=True)
         job.created += counts.created
         job.updated += counts.updated
@@ -321,7 +357,7 @@ def _apply(
         # Writing the job row first takes SQLite's write lock, so ids reserved below stay free.
         ImportJob.objects.filter(pk=job.pk).update(last_line=rows[-1][0])
         batch = Batch(actor_id=getattr(actor, "pk", None), job_id=job.pk, times=times,
-                      size=len(rows))  # fmt: skip
+                      ids=BlockIds(len(rows)))  # fmt: skip
         counts = writer.apply(rows, batch, now, dry_run=False)
         batch.write(recorded_at=timezone.now())
         ImportJob.objects.filter(pk=job.pk).update(

@@ -6,12 +6,21 @@ chained in one go — all inside the batch's transaction, so a batch is all ther
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Model
 
-from truce.ledger.bulk import Chain, TimeText, insert_rows, plain_payload_text, write_batch
+from truce.ledger.bulk import (
+    Chain,
+    EventBatch,
+    TimeText,
+    insert_attached,
+    insert_rows,
+    plain_payload_text,
+    write_batch,
+)
 from truce.ledger.models import Head
 
 
@@ -65,17 +74,88 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def set_aside_ids(models: Sequence[type[Model]], count: int) -> dict[type[Model], int]:
+    """SQLite: the first of `count` ids set aside for each model, for batches built in another
+    process before their turn to write. The table's AUTOINCREMENT counter moves past them, so
+    rows others insert meanwhile take later ids (unused ones are skipped, like a sequence's)."""
+    starts = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(f'SELECT max(id) FROM "{table}"')
+            top = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            found = cursor.fetchone()
+            starts[model] = max(top, found[0] if found else 0) + 1
+            if found:
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = %s WHERE name = %s",
+                    [starts[model] + count - 1, table],
+                )
+            else:
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                    [table, starts[model] + count - 1],
+                )
+    return starts
+
+
+class BlockIds:
+    """Ids for one batch: a block per table from the database the first time it needs one."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._free: dict[type[Model], list[int]] = {}
+
+    def new_id(self, model: type[Model]) -> int:
+        free = self._free.get(model)
+        if free is None:
+            free = self._free[model] = reserve_ids(model, self.size)[::-1]
+        return free.pop()
+
+
+class CountingIds:
+    """Ids for a whole import, counted up from what `set_aside_ids` set aside."""
+
+    def __init__(self, starts: dict[type[Model], int]) -> None:
+        self.next = dict(starts)
+
+    def new_id(self, model: type[Model]) -> int:
+        pk = self.next[model]
+        self.next[model] = pk + 1
+        return pk
+
+
+IdSource = BlockIds | CountingIds
+Tables = dict[str, tuple[Sequence[str], list[tuple[Any, ...]]]]
+Update = tuple[type[Model], int, dict[str, Any]]
+
+
+@dataclass
+class Built:
+    """A batch ready to write, possibly built in another process: its rows (or the SQLite file
+    they were staged in), updates, raw events and, built ahead, those events chained."""
+
+    last_line: int
+    counts: Any
+    rows: Tables
+    updates: list[Update]
+    events: list[tuple[Any, ...]]
+    chained: EventBatch | None = None
+    staged: Path | None = None
+
+
 @dataclass
 class Batch:
-    """What one batch writes: raw rows per table, ledger events, and its counts."""
+    """What one batch writes: raw rows per table, updates, ledger events."""
 
     actor_id: int | None
     job_id: int
     times: TimeText
-    size: int  # rows in the batch: no model needs more new ids than that
-    rows: dict[str, tuple[Sequence[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
+    ids: IdSource
+    rows: Tables = field(default_factory=dict)
+    updates: list[Update] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
-    _ids: dict[type[Model], list[int]] = field(default_factory=dict)
     _after: list[Callable[[], None]] = field(default_factory=list)
 
     def after_insert(self, step: Callable[[], None]) -> None:
@@ -83,16 +163,15 @@ class Batch:
         self._after.append(step)
 
     def new_id(self, model: type[Model]) -> int:
-        """A fresh id: the batch reserves one block per table the first time it needs one
-        (unused ids of the block are skipped, like any sequence's)."""
-        free = self._ids.get(model)
-        if free is None:
-            free = self._ids[model] = reserve_ids(model, self.size)[::-1]
-        return free.pop()
+        return self.ids.new_id(model)
 
     def insert(self, model: type[Model], columns: Sequence[str], row: tuple[Any, ...]) -> None:
         table = model._meta.db_table
         self.rows.setdefault(table, (columns, []))[1].append(row)
+
+    def update(self, model: type[Model], pk: int, values: dict[str, Any]) -> None:
+        """Change an existing row when the batch is written (it may be built elsewhere)."""
+        self.updates.append((model, pk, values))
 
     def event(
         self,
@@ -116,12 +195,38 @@ class Batch:
     def moment(at: int) -> datetime:
         return datetime.fromtimestamp(at, UTC)
 
+    def built(self, last_line: int, counts: Any) -> Built:
+        if self._after:
+            raise RuntimeError("A batch with steps after its inserts is written where it is built.")
+        return Built(last_line, counts, self.rows, self.updates, self.events)
+
     def write(self, recorded_at: datetime) -> None:
-        for table, (columns, rows) in self.rows.items():
-            insert_rows(table, columns, rows)
+        write_rows(Built(0, None, self.rows, self.updates, self.events))
         for step in self._after:
             step()
-        if self.events:
-            head = Head.objects.select_for_update().get_or_create(pk=1)[0]
-            chain = Chain(seq=head.seq, hash=head.hash, recorded_at=recorded_at, times=self.times)
-            write_batch(chain.batch(self.events))
+        write_events(Built(0, None, {}, [], self.events), recorded_at, self.times)
+
+
+def write_rows(built: Built) -> None:
+    for model, pk, values in built.updates:
+        model._default_manager.filter(pk=pk).update(**values)
+    if built.staged:
+        for table, (columns, _) in built.rows.items():
+            insert_attached("staged", table, columns)
+    else:
+        for table, (columns, rows) in built.rows.items():
+            insert_rows(table, columns, rows)
+
+
+def write_events(built: Built, recorded_at: datetime, times: TimeText) -> None:
+    """Chain the batch's events after the head. Events chained ahead (in another process) go
+    in as they are unless the head moved meanwhile (someone else appended): then again."""
+    if not built.events:
+        return
+    head = Head.objects.select_for_update().get_or_create(pk=1)[0]
+    ahead = built.chained
+    if ahead is not None and ahead.before == (head.seq, head.hash):
+        write_batch(ahead, attached="staged" if built.staged else None)
+        return
+    chain = Chain(seq=head.seq, hash=head.hash, recorded_at=recorded_at, times=times)
+    write_batch(chain.batch(built.events))

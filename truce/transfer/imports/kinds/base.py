@@ -47,6 +47,7 @@ class References:
     users: dict[str, int] = field(default_factory=dict)
     campaigns: dict[str, int] = field(default_factory=dict)
     create_campaigns: bool = False
+    missing_campaigns: set[str] = field(default_factory=set)  # seen by the checks, to create
     create_owners: bool = False
     reasons: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, key/label)
     won_stage: Stage | None = None
@@ -118,6 +119,8 @@ class References:
     def campaign(self, name: str) -> int | None:
         """The campaign's id; None for one to be created (when the mapping allows it)."""
         pk = self.campaigns.get(name)
+        if pk is None and self.create_campaigns:
+            self.missing_campaigns.add(name)
         if pk is None and not self.create_campaigns:
             raise RowProblem(
                 "campaign",
@@ -139,9 +142,11 @@ def changes_of(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, lis
     }
 
 
-def update_record(model: type[Model], pk: int, changes: dict[str, list[Any]], at: int) -> None:
+def update_record(
+    batch: Batch, model: type[Model], pk: int, changes: dict[str, list[Any]], at: int
+) -> None:
     values = {name: new for name, (_, new) in changes.items()}
-    model._default_manager.filter(pk=pk).update(**values, updated_at=Batch.moment(at))
+    batch.update(model, pk, {**values, "updated_at": Batch.moment(at)})
 
 
 def apply_changes(
@@ -163,16 +168,22 @@ def apply_changes(
         counts.updated += bool(diff)
         counts.unchanged += not diff
     if diff and not dry_run:
-        update_record(model, pk, diff, now)
+        update_record(batch, model, pk, diff, now)
         subject = model._meta.model_name
         batch.event(f"{subject}.updated", now, str(subject), pk, {"changes": diff}, line=line)
 
 
 class Writer:
     kind: str
+    # Batches may be built in another process, ahead of their writing: `apply` only reads the
+    # database and puts every change in the batch.
+    pipelined = False
 
     def __init__(self, refs: References) -> None:
+        from .people import Seen  # people builds on this module
+
         self.refs = refs
+        self.seen = Seen()
 
     def check(self, values: dict[str, Any]) -> dict[str, Any]:
         """Normalise keys and resolve references; raise RowProblem for a bad row."""

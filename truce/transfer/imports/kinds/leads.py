@@ -7,6 +7,7 @@ from typing import Any
 from truce.funnel.bulk import LEAD_COLUMNS, VISIT_COLUMNS
 from truce.funnel.models import Lead, Outcome, StageVisit
 from truce.ledger.bulk import plain_payload_text
+from truce.touches.bulk import CAMPAIGN_COLUMNS
 from truce.touches.models import Campaign
 
 from ...models import ImportKind
@@ -19,6 +20,7 @@ from .people import Companies, Contacts, check_company, check_contact
 
 class LeadWriter(Writer):
     kind = ImportKind.LEADS
+    pipelined = True
 
     def check(self, values: dict[str, Any]) -> dict[str, Any]:
         check_contact(values)
@@ -51,11 +53,10 @@ class LeadWriter(Writer):
             return None
         pk = self.refs.campaigns.get(name)
         if pk is None:
-            at = batch.moment(now)
-            channel = source or "import"
-            pk = Campaign.objects.create(
-                name=name, channel=channel, created_at=at, updated_at=at
-            ).pk
+            when, channel = batch.db_time(now), source or "import"
+            pk = batch.new_id(Campaign)
+            batch.insert(Campaign, CAMPAIGN_COLUMNS,
+                         (pk, name, channel, "", 0, None, None, None, when, when))  # fmt: skip
             batch.event(
                 "campaign.created", now, "campaign", pk, {"name": name, "channel": channel},
                 line=line,
@@ -65,8 +66,8 @@ class LeadWriter(Writer):
 
     def apply(self, rows: list[Row], batch: Batch, now: int, *, dry_run: bool) -> Counts:
         counts = Counts()
-        companies = Companies(batch, now, None, dry_run=dry_run).resolve(rows)
-        contacts = Contacts(batch, now, None, dry_run=dry_run)
+        companies = Companies(batch, now, None, dry_run=dry_run, seen=self.seen).resolve(rows)
+        contacts = Contacts(batch, now, None, dry_run=dry_run, seen=self.seen)
         by_email = contacts.resolve(rows, companies)
         external = [v["external_id"] for _, v in rows if v.get("external_id")]
         columns = ["pk", "contact_id", "external_id", "campaign_id", "owner_id", "facts",
@@ -157,10 +158,10 @@ class LeadWriter(Writer):
             diff["campaign_id"][1] = self._campaign(name, values.get("source") or "", batch, now,
                                                     line)  # fmt: skip
         if diff:
-            update_record(Lead, pk, diff, now)
+            update_record(batch, Lead, pk, diff, now)
             batch.event("lead.updated", now, "lead", pk, {"changes": diff}, line=line, lead_id=pk)
         if owner_moves:
-            Lead.objects.filter(pk=pk).update(owner_id=owner, assigned_at=batch.moment(now))
+            batch.update(Lead, pk, {"owner_id": owner, "assigned_at": batch.moment(now)})
             payload = {"from": current["owner_id"], "to": owner}
             batch.event("lead.assigned", now, "lead", pk, payload, line=line, lead_id=pk)
         return True

@@ -1,6 +1,7 @@
 """Companies and contacts: the kinds of their own, and the company and contact part of lead rows.
 Companies match by web domain, else by exact name; contacts by email."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from truce.people.bulk import COMPANY_COLUMNS, CONTACT_COLUMNS
@@ -32,19 +33,34 @@ def check_company(values: dict[str, Any]) -> None:
             raise RowProblem("company_domain", exc.message) from None
 
 
+@dataclass
+class Seen:
+    """The companies and contacts earlier batches of this import found or made. A later batch
+    must not look them up again (those made may not be written yet, if batches are built ahead)
+    nor change them twice: the first row naming one decides."""
+
+    domains: dict[str, int] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
+    companies: set[int] = field(default_factory=set)  # changed (or made) by this import
+    contacts: dict[str, int] = field(default_factory=dict)  # by email key
+
+
 class Companies:
     """Finds or creates the company of each row that names one."""
 
-    def __init__(self, batch: Batch, now: int, counts: Counts | None, *, dry_run: bool) -> None:
+    def __init__(
+        self, batch: Batch, now: int, counts: Counts | None, *, dry_run: bool, seen: Seen
+    ) -> None:
         self.batch, self.now, self.counts, self.dry_run = batch, now, counts, dry_run
-        self.by_domain: dict[str, int] = {}
-        self.by_name: dict[str, int] = {}
+        self.by_domain, self.by_name, self.touched = seen.domains, seen.names, seen.companies
 
     def resolve(self, rows: list[Row]) -> dict[int, int]:
         """{line: company id} for the rows naming a company."""
         wanted = [(line, v) for line, v in rows if v.get("company_domain") or v.get("company_name")]
         domains = {v["company_domain"] for _, v in wanted if v.get("company_domain")}
         names = {v["company_name"] for _, v in wanted if not v.get("company_domain")}
+        domains -= self.by_domain.keys()  # an earlier batch found or made these
+        names -= self.by_name.keys()
         current: dict[int, dict[str, Any]] = {}
         columns = ["pk", "name", "domain", "industry", "employees", "country", "merged_into_id"]
         table = Company._meta.db_table
@@ -57,7 +73,7 @@ class Companies:
             self.by_name.setdefault(row["name"], pk)
             current[row["pk"]] = row
         result: dict[int, int] = {}
-        touched: set[int] = set()
+        touched = self.touched
         for line, values in wanted:
             domain = values.get("company_domain")
             pk = self.by_domain.get(domain) if domain else self.by_name.get(values["company_name"])
@@ -104,6 +120,7 @@ class Companies:
 
 class CompanyWriter(Writer):
     kind = ImportKind.COMPANIES
+    pipelined = True
 
     def check(self, values: dict[str, Any]) -> dict[str, Any]:
         check_company(values)
@@ -115,7 +132,7 @@ class CompanyWriter(Writer):
 
     def apply(self, rows: list[Row], batch: Batch, now: int, *, dry_run: bool) -> Counts:
         counts = Counts()
-        Companies(batch, now, counts, dry_run=dry_run).resolve(rows)
+        Companies(batch, now, counts, dry_run=dry_run, seen=self.seen).resolve(rows)
         return counts
 
 
@@ -135,20 +152,23 @@ def check_contact(values: dict[str, Any]) -> None:
 
 
 class Contacts:
-    def __init__(self, batch: Batch, now: int, counts: Counts | None, *, dry_run: bool) -> None:
+    def __init__(
+        self, batch: Batch, now: int, counts: Counts | None, *, dry_run: bool, seen: Seen
+    ) -> None:
         self.batch, self.now, self.counts, self.dry_run = batch, now, counts, dry_run
-        self.existing: set[int] = set()  # contacts found in the database, not made here
+        self.done = seen.contacts
+        self.existing: set[int] = set()  # contacts this batch found in the database
 
     def resolve(self, rows: list[Row], companies: dict[int, int]) -> dict[int, int]:
         """{line: contact id} for the rows with an email; rows without one get no contact
         here (a lead row without email gets a contact of its own)."""
-        keys = {v["email_key"] for _, v in rows if v.get("email_key")}
+        done = self.done
+        keys = {v["email_key"] for _, v in rows if v.get("email_key")} - done.keys()
         columns = ["pk", *CONTACT_FIELDS, "company_id", "merged_into_id", "email_key"]
         known = ids_by_key(Contact._meta.db_table, "email_key", keys)
         current = {r["email_key"]: r for r in values_of(Contact, known.values(), columns)}
         self.existing = {r["merged_into_id"] or r["pk"] for r in current.values()}
         result: dict[int, int] = {}
-        done: dict[str, int] = {}
         for line, values in rows:
             key = values.get("email_key")
             if not key:
@@ -196,6 +216,7 @@ class Contacts:
 
 class ContactWriter(Writer):
     kind = ImportKind.CONTACTS
+    pipelined = True
 
     def check(self, values: dict[str, Any]) -> dict[str, Any]:
         check_contact(values)
@@ -207,6 +228,6 @@ class ContactWriter(Writer):
 
     def apply(self, rows: list[Row], batch: Batch, now: int, *, dry_run: bool) -> Counts:
         counts = Counts()
-        companies = Companies(batch, now, None, dry_run=dry_run).resolve(rows)
-        Contacts(batch, now, counts, dry_run=dry_run).resolve(rows, companies)
+        companies = Companies(batch, now, None, dry_run=dry_run, seen=self.seen).resolve(rows)
+        Contacts(batch, now, counts, dry_run=dry_run, seen=self.seen).resolve(rows, companies)
         return counts
