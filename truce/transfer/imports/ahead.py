@@ -49,6 +49,7 @@ def built_ahead(
             counts = writer.apply(chunk, batch, int(timezone.now().timestamp()), dry_run=False)
             built = batch.built(chunk[-1][0], counts)
             built.chained = _chain(built, chain_head, times)
+            built.events = []  # they travel chained; written again from there if need be
             chain_head = built.chained.after
             yield _staged(built, staging / f"batch-{n}.sqlite3") if staging else built
 
@@ -71,8 +72,7 @@ def _chain(built: Built, at: tuple[int, str], times: TimeText) -> EventBatch:
 
 
 def _staged(built: Built, path: Path) -> Built:
-    """The batch's rows and chained events moved into a SQLite file; the raw events stay, in
-    case the ledger moves before the batch is written and they must be chained again."""
+    """The batch's rows and chained events moved into a SQLite file."""
     assert built.chained is not None
     tables: list[Any] = [(t, columns, rows) for t, (columns, rows) in built.rows.items()]
     stage_tables(path, [*tables, (Event._meta.db_table, EVENT_COLUMNS, built.chained.rows)])

@@ -21,7 +21,7 @@ from truce.ledger.bulk import (
     plain_payload_text,
     write_batch,
 )
-from truce.ledger.models import Head
+from truce.ledger.models import Event, Head
 
 
 def epoch(moment: datetime) -> int:
@@ -221,7 +221,7 @@ def write_rows(built: Built) -> None:
 def write_events(built: Built, recorded_at: datetime, times: TimeText) -> None:
     """Chain the batch's events after the head. Events chained ahead (in another process) go
     in as they are unless the head moved meanwhile (someone else appended): then again."""
-    if not built.events:
+    if not (built.events or (built.chained and built.chained.after != built.chained.before)):
         return
     head = Head.objects.select_for_update().get_or_create(pk=1)[0]
     ahead = built.chained
@@ -229,4 +229,22 @@ def write_events(built: Built, recorded_at: datetime, times: TimeText) -> None:
         write_batch(ahead, attached="staged" if built.staged else None)
         return
     chain = Chain(seq=head.seq, hash=head.hash, recorded_at=recorded_at, times=times)
-    write_batch(chain.batch(built.events))
+    write_batch(chain.batch(built.events or _unchained(built)))
+
+
+def _unchained(built: Built) -> list[tuple[Any, ...]]:
+    """The events of a batch chained ahead, as `Chain.batch` takes them."""
+    rows: Sequence[Sequence[Any]] = built.chained.rows if built.chained else []
+    if built.staged:
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT * FROM staged."{Event._meta.db_table}" ORDER BY seq')
+            rows = cursor.fetchall()
+    return [
+        (kind, _epoch(at), actor, stype, sid, lead, payload, bool(imported))
+        for _, kind, at, _, actor, stype, sid, lead, payload, imported, _, _ in rows
+    ]
+
+
+def _epoch(db_text: str) -> int:
+    """Epoch seconds of a time `TimeText.db` wrote: whole seconds, UTC."""
+    return epoch(datetime.fromisoformat(db_text[:19]).replace(tzinfo=UTC))
