@@ -46,7 +46,7 @@ def _snapshot(revision: PlanRevision | None) -> dict[str, Any]:
     names = [name for name in values.PLAN_FIELDS if name != "campaigns"]
     if revision is None:
         blank = {name: PlanRevision._meta.get_field(name).get_default() for name in names}
-        return blank | {"campaigns": []}
+        return values.clean(blank) | {"campaigns": []}
     found = {name: getattr(revision, name) for name in names}
     return found | {"campaigns": sorted(revision.campaigns.all(), key=lambda c: c.pk)}
 
