@@ -1,13 +1,16 @@
 """Planning fixtures: plans made through the services, and closed leads to measure."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from truce.funnel.models import Lead, Outcome
+from truce.identity import services as identity_services
 from truce.ledger.models import Event
 from truce.planning import services
 from truce.planning.models import Decision, Finding, Plan, PlanRevision, ReviewMeeting
@@ -93,3 +96,39 @@ def counts():
         }
 
     return snapshot
+
+
+class Api:
+    def __init__(self, token: str):
+        self.client = Client(headers={"Authorization": f"Bearer {token}"})
+
+    def get(self, path: str):
+        return self.client.get("/api/v1" + path)
+
+    def post(self, path: str, body: Any, **headers: str):
+        return self.client.post(
+            "/api/v1" + path, json.dumps(body), content_type="application/json", headers=headers
+        )
+
+    def patch(self, path: str, body: Any):
+        return self.client.patch(
+            "/api/v1" + path, json.dumps(body), content_type="application/json"
+        )
+
+
+@pytest.fixture
+def api_for():
+    def make(user) -> Api:
+        return Api(identity_services.create_api_token(user=user, name="tests")[1])
+
+    return make
+
+
+@pytest.fixture
+def error_of():
+    def get(response) -> tuple[int, str, str | None]:
+        body = response.json()
+        assert body["errors"][0] == {k: body[k] for k in ("code", "field", "message")}
+        return response.status_code, body["code"], body["field"]
+
+    return get
