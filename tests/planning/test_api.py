@@ -141,7 +141,7 @@ def test_everyone_reads_plans(api_for, make_user, make_plan):
 
 
 def test_record_a_review_through_the_api(five_touches, api_for, owners, make_plan):
-    marketing, sales = owners
+    _, sales = owners
     plan = make_plan(lead_target=400, reps=4, touches_per_rep_per_week=35)
     api = api_for(sales)
     finding_id = api.get(f"/plans/{plan.pk}").json()["findings"][0]["id"]

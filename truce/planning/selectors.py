@@ -14,7 +14,7 @@ from truce.funnel.models import Outcome
 
 from . import periods
 from .disconnects import CampaignPromise, Facts, Funnel
-from .models import Decision, Finding, Plan, PlanRevision, ReviewMeeting
+from .models import Decision, Finding, PeriodKind, Plan, PlanRevision, ReviewMeeting
 
 # Conversion is measured on MQLs closed over this trailing window; a line with fewer closed
 # MQLs than MIN_CLOSED is measured on every line instead (and the finding says so).
@@ -111,7 +111,7 @@ def measure_funnel(*, product_line: str, now: datetime) -> Funnel:
 
 
 def _periods_per_plan(commitment_period: str, plan: Plan) -> Decimal:
-    months = Decimal(periods.MONTHS[plan.period_kind])
+    months = Decimal(periods.MONTHS[PeriodKind(plan.period_kind)])
     if commitment_period == Period.WEEK:
         return periods.weeks_in(kind=plan.period_kind, start=plan.period_start)
     if commitment_period == Period.QUARTER:

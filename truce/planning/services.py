@@ -45,8 +45,8 @@ def _check_sides(actor: Any, names: Any) -> None:
 def _snapshot(revision: PlanRevision | None) -> dict[str, Any]:
     names = [name for name in values.PLAN_FIELDS if name != "campaigns"]
     if revision is None:
-        blank = {name: PlanRevision._meta.get_field(name).get_default() for name in names}
-        return values.clean(blank) | {"campaigns": []}
+        zeros = dict.fromkeys((n for n in names if n != "incentives"), 0)
+        return values.clean(zeros) | {"incentives": [], "campaigns": []}
     found = {name: getattr(revision, name) for name in names}
     return found | {"campaigns": sorted(revision.campaigns.all(), key=lambda c: c.pk)}
 
@@ -251,7 +251,7 @@ def record_review(
     """A joint review meeting: attendees, decisions with owners and due dates, and the
     findings each decision resolves (marked resolved by it)."""
     require(actor, "review_plans")
-    plan = Plan.objects.select_for_update().select_related("current").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)  # a join here cannot lock on PG
     _check_review(held_on, attendees, decisions)
     to_resolve = _findings_to_resolve(plan, decisions)
     now = timezone.now()
