@@ -210,3 +210,14 @@ def test_a_bad_review_is_refused(
     assert got[0] == status
     assert got[2] is not None and got[2].startswith(field)
     assert counts() == before
+
+
+def test_recheck_through_the_api(api_for, admin_user, make_plan, make_agreement):
+    plan = make_plan(lead_target=400, reps=4, touches_per_rep_per_week=35)
+    make_agreement([{"kind": "touches", "target": 5, "days": 7}])
+
+    response = api_for(admin_user).post(f"/plans/{plan.pk}/recheck", {})
+
+    assert response.status_code == 200
+    assert response.json()["revision"] == 2
+    assert [f["code"] for f in response.json()["findings"]] == [LEADS_ABOVE_CAPACITY]

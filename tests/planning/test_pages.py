@@ -165,3 +165,14 @@ def test_a_decision_without_owner_is_refused_on_the_page(capacity_plan, owners, 
     assert response.status_code == 400
     assert "A decision needs a text, an owner and a due date." in response.content.decode()
     assert not capacity_plan.reviews.exists()
+
+
+def test_check_again_from_the_page(make_plan, make_agreement, owners, client_for):
+    plan = make_plan(lead_target=400, reps=4, touches_per_rep_per_week=35)
+    make_agreement([{"kind": "touches", "target": 5, "days": 7}])
+    client = client_for(owners[0])
+
+    response = client.post(f"/plans/{plan.pk}/recheck/", follow=True)
+
+    assert "Checked again: the findings changed (revision 2)." in response.content.decode()
+    assert "The lead target of 400 is above the 360 leads" in response.content.decode()

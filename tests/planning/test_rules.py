@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from truce.funnel.models import Outcome
+from truce.ledger.models import Event
 from truce.planning import services
 from truce.planning.disconnects import (
     INCENTIVE_UP_BUDGET_DOWN,
@@ -259,3 +260,23 @@ def test_findings_are_stored_per_revision(five_touches, make_plan, admin_user, c
     assert codes(plan) == []
     assert [f.code for f in first.findings.all()] == [LEADS_ABOVE_CAPACITY]
     assert plan.current.number == 2 and Decimal(plan.current.budget) == 0
+
+
+def test_checking_again_stores_new_findings_as_a_new_revision(
+    make_agreement, make_plan, admin_user, codes, counts
+):
+    plan = make_plan(lead_target=400, reps=4, touches_per_rep_per_week=35)
+    assert codes(plan) == []  # no agreement in force yet: rule 2 is silent
+    before = counts()
+    assert services.recheck_plan(plan=plan, actor=admin_user).number == 1
+    assert counts() == before  # nothing changed, nothing written
+
+    make_agreement([{"kind": "touches", "target": 5, "days": 7}])
+    revision = services.recheck_plan(plan=plan, actor=admin_user)
+
+    assert revision.number == 2
+    assert (revision.lead_target, revision.reps) == (400, 4)
+    assert codes(plan) == [LEADS_ABOVE_CAPACITY]
+    assert list(plan.revisions.get(number=1).findings.all()) == []  # history kept
+    event = Event.objects.filter(kind="plan.rechecked").get()
+    assert event.payload == {"revision": 2, "findings": [LEADS_ABOVE_CAPACITY]}

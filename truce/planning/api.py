@@ -290,6 +290,15 @@ def revise_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> HttpRe
     return json_response(plan_dict(fresh, with_findings=True))
 
 
+@router.post("/plans/{plan_id}/recheck", response={200: PlanOut, **ERRORS})
+def recheck_plan(request: HttpRequest, plan_id: Id) -> HttpResponse:
+    """Run the detector again; a new revision (same values) only if the findings changed."""
+    plan = selectors.get_plan(user=actor(request), plan_id=plan_id)
+    services.recheck_plan(plan=plan, actor=actor(request))
+    fresh = selectors.get_plan(user=actor(request), plan_id=plan_id)
+    return json_response(plan_dict(fresh, with_findings=True))
+
+
 @router.get("/plans/{plan_id}/revisions", response={200: RevisionPage, **ERRORS})
 def list_revisions(request: HttpRequest, plan_id: Id) -> HttpResponse:
     plan = selectors.get_plan(user=actor(request), plan_id=plan_id)

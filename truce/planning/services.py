@@ -148,6 +148,40 @@ def _revise(plan: Plan, actor: Any, changes: dict[str, Any], note: str) -> PlanR
     return revision
 
 
+RECHECK_NOTE = "Checked again against today's agreement, funnel and neighbouring plans."
+
+
+def _stored(revision: PlanRevision) -> set[tuple[str, str]]:
+    return {(f.code, _key(f.numbers)) for f in revision.findings.all()}
+
+
+@transaction.atomic
+def recheck_plan(*, plan: Plan, actor: Any) -> PlanRevision:
+    """Run the detector again on the plan as it stands. Findings are stored per revision, so
+    when today's facts (the agreement, the funnel, the previous period's plan) give different
+    findings, the same values are saved as a new revision carrying them; otherwise nothing
+    is written and the current revision is returned."""
+    require(actor, "review_plans")
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    current = locked.current
+    assert current is not None  # a plan is created with its first revision
+    facts = selectors.gather(revision=current, now=timezone.now())
+    fresh = {(found.code, _key(found.numbers)) for found in disconnects.detect(facts)}
+    if fresh == _stored(current):
+        return current
+    revision = _write_revision(locked, actor, _snapshot(current), RECHECK_NOTE)
+    found = _record_findings(revision)
+    ledger.append(
+        kind="plan.rechecked",
+        subject_type="plan",
+        subject_id=plan.pk,
+        actor=actor,
+        payload={"revision": revision.number, "findings": [f.code for f in found]},
+    )
+    plan.current, plan.revision_count = locked.current, locked.revision_count
+    return revision
+
+
 def _write_revision(plan: Plan, actor: Any, after: dict[str, Any], note: str) -> PlanRevision:
     number = plan.revision_count + 1
     fields = {k: v for k, v in after.items() if k != "campaigns"}

@@ -124,6 +124,23 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "planning/plan_edit.html", context, status=status)
 
 
+@login_required
+def plan_recheck(request: HttpRequest, plan_id: int) -> HttpResponse:
+    _may_plan(request)
+    plan = _plan(request, plan_id)
+    if request.method != "POST":
+        return redirect("planning:plan_detail", plan_id=plan.pk)
+    before = plan.revision_count
+    revision = services.recheck_plan(plan=plan, actor=request.user)
+    if revision.number == before:
+        messages.success(request, "Checked again: the findings are unchanged.")
+    else:
+        messages.success(
+            request, f"Checked again: the findings changed (revision {revision.number})."
+        )
+    return redirect("planning:plan_detail", plan_id=plan.pk)
+
+
 def _decision_forms(request: HttpRequest, findings: list[Any]) -> list[DecisionForm]:
     data = request.POST if request.method == "POST" else None
     return [
