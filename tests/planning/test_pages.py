@@ -51,6 +51,8 @@ def test_the_detail_explains_each_finding(capacity_plan, make_user, client_for):
     text = response.content.decode()
     assert response.status_code == 200
     assert "The lead target of 400 is above the 360 leads sales can work" in text
+    assert "7 leads per rep per week at 5 touches per lead" in text
+    assert "360 leads in the period" in text
     assert "Marketing&#x27;s side" in text or "Marketing's side" in text
     assert "Edit plan" not in text
 

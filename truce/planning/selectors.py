@@ -151,6 +151,19 @@ def _touches_per_lead(agreement: Agreement) -> Decimal | None:
     return None
 
 
+def capacity_in_force(*, revision: PlanRevision) -> dict[str, Any] | None:
+    """Leads per rep per week and for the period under the agreement in force, for the page."""
+    agreement = agreement_selectors.agreement_in_force()
+    m = _touches_per_lead(agreement) if agreement is not None else None
+    if not m:
+        return None
+    plan = revision.plan
+    per_week = Decimal(revision.touches_per_rep_per_week) / m
+    weeks = periods.weeks_in(kind=plan.period_kind, start=plan.period_start)
+    total = int(Decimal(revision.reps) * per_week * weeks)
+    return {"touches_per_lead": m, "per_rep_week": per_week, "leads": total}
+
+
 def gather(*, revision: PlanRevision, now: datetime) -> Facts:
     """Everything the rules read about one revision, measured at `now`."""
     plan = revision.plan

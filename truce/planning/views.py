@@ -58,6 +58,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "reviews": list(selectors.reviews(plan=plan)),
         "history": list(selectors.revisions(plan=plan)),
         "previous": selectors.previous_revision(plan=plan),
+        "capacity": selectors.capacity_in_force(revision=revision) if revision else None,
         "may_plan": can(request.user, "review_plans"),
         "nav": "plans",
     }
