@@ -23,6 +23,11 @@ SIGN_DEFINITION = frozenset({Role.MARKETING_OWNER, Role.SALES_OWNER})
 MANAGE_WEBHOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
 # Imports write many records at once, with history: the owners of either team and admins.
 IMPORT_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+# A joint plan has two sides: each team's owner edits their own side, an admin either.
+PLAN_MARKETING = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
+PLAN_SALES = frozenset({Role.ADMIN, Role.SALES_OWNER})
+# Joint reviews (and the plans themselves) are opened and recorded by either owner.
+REVIEW_PLANS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
@@ -36,6 +41,9 @@ _ACTIONS = {
     "sign_definition": SIGN_DEFINITION,
     "manage_webhooks": MANAGE_WEBHOOKS,
     "import_records": IMPORT_RECORDS,
+    "plan_marketing": PLAN_MARKETING,
+    "plan_sales": PLAN_SALES,
+    "review_plans": REVIEW_PLANS,
 }
 # What the navigation shows links for (the pages themselves check again).
 NAV_ACTIONS = ("manage_campaigns", "manage_webhooks", "import_records")
