@@ -23,6 +23,9 @@ SIGN_DEFINITION = frozenset({Role.MARKETING_OWNER, Role.SALES_OWNER})
 MANAGE_WEBHOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
 # Imports write many records at once, with history: the owners of either team and admins.
 IMPORT_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+# The team pulse: everyone may post and answer the survey; the leaders answer posts publicly.
+TAKE_PULSE = frozenset(Role)
+ANSWER_PULSE = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
@@ -36,6 +39,8 @@ _ACTIONS = {
     "sign_definition": SIGN_DEFINITION,
     "manage_webhooks": MANAGE_WEBHOOKS,
     "import_records": IMPORT_RECORDS,
+    "take_pulse": TAKE_PULSE,
+    "answer_pulse": ANSWER_PULSE,
 }
 # What the navigation shows links for (the pages themselves check again).
 NAV_ACTIONS = ("manage_campaigns", "manage_webhooks", "import_records")
