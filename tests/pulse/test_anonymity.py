@@ -25,7 +25,7 @@ def _snapshot() -> dict[str, set[tuple]]:
     tables = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             tables[table] = {tuple(str(v) for v in row) for row in cursor.fetchall()}
     return tables
 

@@ -13,7 +13,11 @@ def test_a_post_keeps_its_text_and_the_day_only(rep, today):
     events = Event.objects.count()
     post = services.write_post(actor=rep, body="  Marketing never hears back.  ")
     stored = Post.objects.get()
-    assert (stored.pk, stored.body, stored.posted_on) == (post.pk, "Marketing never hears back.", today)
+    assert (stored.pk, stored.body, stored.posted_on) == (
+        post.pk,
+        "Marketing never hears back.",
+        today,
+    )
     assert [f.name for f in Post._meta.concrete_fields] == ["id", "body", "posted_on"]
     assert Event.objects.count() == events
 
