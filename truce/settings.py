@@ -236,6 +236,8 @@ TRUCE_PERIODIC_JOBS = {
     ),
     # The team pulse: opens the month's survey round if it is not open yet (idempotent).
     "truce.pulse.tasks.open_due_round": envint("TRUCE_PULSE_ROUND_CHECK_EVERY_SECONDS", "3600"),
+    # ... and rewrites recent anonymous rows so their transaction ids are the job's, not a poster's.
+    "truce.pulse.tasks.mix_pulse": envint("TRUCE_PULSE_MIX_EVERY_SECONDS", "86400"),
 }
 
 # Webhooks (docs/how-to/webhooks.md): one POST per attempt with this timeout; a failed attempt

@@ -76,3 +76,13 @@ def test_an_inactive_user_may_not_post(make_user):
     with pytest.raises(PermissionDenied):
         services.write_post(actor=gone, body="Hello")
     assert Post.objects.count() == 0
+
+
+def test_a_later_post_of_the_day_keeps_the_replies_of_earlier_ones(rep, make_user):
+    owner = make_user(Role.SALES_OWNER)
+    first = services.write_post(actor=rep, body="One")
+    services.reply_to_post(post=first, actor=owner, body="Answer")
+    services.write_post(actor=rep, body="Two")
+    assert list(Reply.objects.values_list("post_id", "post__body", "body")) == [
+        (first.pk, "One", "Answer")
+    ]

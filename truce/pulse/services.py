@@ -3,7 +3,7 @@ event carries an exact time and a place in a hash chain, which is what anonymity
 (docs/explanation/pulse-anonymity.md). Leaders' replies and new rounds are ordinary events."""
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -142,3 +142,23 @@ def record_answers(*, round_: Round, person: Any, scores: dict[Any, int]) -> Non
     )
     mixing.rewrite_shuffled(Participation.objects.filter(round=round_), new_keys=True)
     mixing.rewrite_shuffled(Answer.objects.filter(round=round_), new_keys=True)
+
+
+def mix(*, today: date | None = None) -> int:
+    """Rewrite the open rounds' rows and the last two days' posts so that the transaction id
+    they carry is this job's, not that of the latest answer or post (see mixing.py). Run
+    daily; each batch in its own transaction. Returns the number of rows rewritten."""
+    today = today or timezone.localdate()
+    rewritten = 0
+    for round_ in Round.objects.filter(opens_on__lte=today, closes_on__gte=today - timedelta(1)):
+        with transaction.atomic():
+            mixing.serialise(f"pulse.round.{round_.pk}")
+            rewritten += mixing.rewrite_shuffled(
+                Participation.objects.filter(round=round_), new_keys=True
+            )
+            rewritten += mixing.rewrite_shuffled(Answer.objects.filter(round=round_), new_keys=True)
+    for day in (today - timedelta(1), today):
+        with transaction.atomic():
+            mixing.serialise(f"pulse.posts.{day}")
+            rewritten += mixing.rewrite_shuffled(Post.objects.filter(posted_on=day), new_keys=False)
+    return rewritten
