@@ -255,3 +255,20 @@ def test_log_records_of_other_pages_keep_their_request(rf):
     created = record.created
     assert ScrubPulseRequests().filter(record)
     assert (record.request.path, record.created) == ("/leads/", created)
+
+
+def test_runserver_access_lines_for_the_pulse_lose_their_time():
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        "",
+        0,
+        '"%s" %s %s',
+        ("POST /pulse/survey/ HTTP/1.1", "302", "0"),
+        None,
+    )
+    record.request = object()  # the socket, which a formatter could print the address of
+    assert ScrubPulseRequests().filter(record)
+    moment = datetime.fromtimestamp(record.created).astimezone()
+    assert (record.request, record.msecs) == ("[withheld: team pulse]", 0.0)
+    assert record.created % 86400 == 0, moment

@@ -114,3 +114,21 @@ def test_results_page_shows_means_or_not_enough(signed_in, rep, past_round, fill
     assert '<td class="num">4.00</td>' in page
     assert '<td class="num">2.00</td>' in page
     assert 'id="pulse-trend-data"' in page
+
+
+def test_the_results_page_costs_the_same_queries_for_many_rounds(
+    signed_in, rep, fill, people, today, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    crowd = people(5)
+    day = today.replace(day=1)
+    for _ in range(4):
+        day = day - timedelta(days=1)
+        round_, _ = services.open_round(actor=None, today=day)
+        fill(round_, [(p, (3, 3, 3)) for p in crowd])
+        day = day.replace(day=1)
+    client = signed_in(rep)
+    # session, user, rounds, their questions, participation counts, answer counts
+    with django_assert_num_queries(6):
+        assert client.get("/pulse/results/").status_code == 200
