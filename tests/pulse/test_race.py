@@ -86,3 +86,18 @@ def test_participation_and_answers_share_one_transaction_id_per_round(open_round
     answers, participations = _xmins("pulse_answer"), _xmins("pulse_participation")
     assert len(answers) == 1
     assert answers == participations
+
+
+def test_the_job_and_a_leader_opening_the_round_at_once_open_one(make_user, today):
+    from truce.identity.models import Role
+    from truce.ledger.models import Event
+    from truce.pulse.models import Round
+
+    owner = make_user(Role.SALES_OWNER)
+    results = _together(
+        lambda: services.open_round(actor=None, today=today),
+        lambda: services.open_round(actor=owner, today=today),
+    )
+    assert sorted(created for _, created in results) == [False, True]
+    assert Round.objects.count() == 1
+    assert Event.objects.filter(kind="pulse.round_opened").count() == 1

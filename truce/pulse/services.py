@@ -76,7 +76,11 @@ def open_round(*, actor: Any, today: date | None = None) -> tuple[Round, bool]:
     if found is not None:
         return found, False
     questions = ensure_default_questions()
-    round_ = Round.objects.create(opens_on=opens_on, closes_on=closes_on)
+    try:
+        with transaction.atomic():
+            round_ = Round.objects.create(opens_on=opens_on, closes_on=closes_on)
+    except IntegrityError:  # the job and a leader at once: the other one opened it
+        return Round.objects.get(opens_on=opens_on), False
     round_.questions.set(questions)
     ledger.append(
         kind="pulse.round_opened",
