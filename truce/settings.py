@@ -187,7 +187,11 @@ DEFAULT_FROM_EMAIL = os.getenv("TRUCE_EMAIL_FROM", "truce@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Log records about team-pulse requests lose the request and their exact time (pulse).
+    "filters": {"pulse_privacy": {"()": "truce.pulse.log_privacy.ScrubPulseRequests"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["pulse_privacy"]},
+    },
     "root": {"handlers": ["console"], "level": os.getenv("TRUCE_LOG_LEVEL", "WARNING")},
 }
 
@@ -230,6 +234,10 @@ TRUCE_PERIODIC_JOBS = {
     "truce.notify.webhooks.tasks.deliver_due_webhooks": envint(
         "TRUCE_WEBHOOK_SWEEP_EVERY_SECONDS", "60"
     ),
+    # The team pulse: opens the month's survey round if it is not open yet (idempotent).
+    "truce.pulse.tasks.open_due_round": envint("TRUCE_PULSE_ROUND_CHECK_EVERY_SECONDS", "3600"),
+    # ... and rewrites recent anonymous rows so their transaction ids are the job's, not a poster's.
+    "truce.pulse.tasks.mix_pulse": envint("TRUCE_PULSE_MIX_EVERY_SECONDS", "86400"),
 }
 
 # Webhooks (docs/how-to/webhooks.md): one POST per attempt with this timeout; a failed attempt
@@ -240,3 +248,7 @@ TRUCE_WEBHOOK_BACKOFF_SECONDS = envint_min("TRUCE_WEBHOOK_BACKOFF_SECONDS", "60"
 TRUCE_WEBHOOK_MAX_BACKOFF_SECONDS = envint_min("TRUCE_WEBHOOK_MAX_BACKOFF_SECONDS", "21600", 1)
 # How much of a receiver's answer the delivery log keeps.
 TRUCE_WEBHOOK_RESPONSE_BYTES = envint_min("TRUCE_WEBHOOK_RESPONSE_BYTES", "2048", 0)
+
+# Team pulse (docs/how-to/team-pulse.md): a round's scores are shown only when at least this
+# many people answered it. Below 3 an average gives single answers away, so 3 is the floor.
+TRUCE_PULSE_MIN_ANSWERS = envint_min("TRUCE_PULSE_MIN_ANSWERS", "5", 3)

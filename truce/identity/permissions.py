@@ -28,6 +28,9 @@ PLAN_MARKETING = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
 PLAN_SALES = frozenset({Role.ADMIN, Role.SALES_OWNER})
 # Joint reviews (and the plans themselves) are opened and recorded by either owner.
 REVIEW_PLANS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+# The team pulse: everyone may post and answer the survey; the leaders answer posts publicly.
+TAKE_PULSE = frozenset(Role)
+ANSWER_PULSE = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
@@ -44,6 +47,8 @@ _ACTIONS = {
     "plan_marketing": PLAN_MARKETING,
     "plan_sales": PLAN_SALES,
     "review_plans": REVIEW_PLANS,
+    "take_pulse": TAKE_PULSE,
+    "answer_pulse": ANSWER_PULSE,
 }
 # What the navigation shows links for (the pages themselves check again).
 NAV_ACTIONS = ("manage_campaigns", "manage_webhooks", "import_records")

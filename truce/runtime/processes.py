@@ -30,6 +30,9 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
         "5",
         "--error-logfile",
         "-",
+        # Access lines (if an operator turns them on) leave out team-pulse requests.
+        "--logger-class",
+        "truce.pulse.log_privacy.PulsePrivateLogger",
         "--no-control-socket",  # several servers (tests, benchmarks) may run side by side
     ]
 
