@@ -230,6 +230,10 @@ TRUCE_PERIODIC_JOBS = {
     "truce.notify.webhooks.tasks.deliver_due_webhooks": envint(
         "TRUCE_WEBHOOK_SWEEP_EVERY_SECONDS", "60"
     ),
+    # Playbook reviews that are due: one reminder to the owner per playbook per due date.
+    "truce.playbooks.tasks.send_review_reminders": envint(
+        "TRUCE_PLAYBOOK_REMINDER_EVERY_SECONDS", "3600"
+    ),
 }
 
 # Webhooks (docs/how-to/webhooks.md): one POST per attempt with this timeout; a failed attempt

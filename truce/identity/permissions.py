@@ -23,6 +23,9 @@ SIGN_DEFINITION = frozenset({Role.MARKETING_OWNER, Role.SALES_OWNER})
 MANAGE_WEBHOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER})
 # Imports write many records at once, with history: the owners of either team and admins.
 IMPORT_RECORDS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+# Playbooks: everyone reads them; the owners of either team and admins write any of them (a
+# playbook's own owner may also edit and review it: see playbooks/services.py).
+EDIT_PLAYBOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
@@ -36,6 +39,7 @@ _ACTIONS = {
     "sign_definition": SIGN_DEFINITION,
     "manage_webhooks": MANAGE_WEBHOOKS,
     "import_records": IMPORT_RECORDS,
+    "edit_playbooks": EDIT_PLAYBOOKS,
 }
 # What the navigation shows links for (the pages themselves check again).
 NAV_ACTIONS = ("manage_campaigns", "manage_webhooks", "import_records")
