@@ -44,15 +44,18 @@ def _links(version: PlaybookVersion) -> list[str]:
 def version_lines(version: PlaybookVersion) -> list[str]:
     """The version as the text the diff compares."""
     lines = [f"Title: {version.title}", "Purpose:", *version.purpose.splitlines()]
-    lines += _links(version) + ["", "Steps:"]
+    lines += [*_links(version), "", "Steps:"]
     for step in version.steps.all():
         lines.append(f"{step.position}. Who: {step.who}")
         lines += [f"   What: {t}" for t in step.what.splitlines()]
         lines += [f"   Why: {t}" for t in step.why.splitlines()]
-    return lines + ["", "Body:", *version.body.splitlines()]
+    return [*lines, "", "Body:", *version.body.splitlines()]
 
 
-def _hunk(old: list[str], new: list[str], group: list[tuple[str, int, int, int, int]]) -> list[Line]:
+Opcode = tuple[str, int, int, int, int]
+
+
+def _hunk(old: list[str], new: list[str], group: list[Opcode]) -> list[Line]:
     lines = []
     for tag, i1, i2, j1, j2 in group:
         if tag == "equal":

@@ -38,4 +38,4 @@ def sanitise(html: str) -> str:
 
 def render_markdown(text: str) -> SafeString:
     """Safe to put in a page as is: the sanitiser is the last thing that touches it."""
-    return mark_safe(sanitise(_MARKDOWN.render(text or "")))  # noqa: S308
+    return mark_safe(sanitise(_MARKDOWN.render(text or "")))

@@ -36,7 +36,7 @@ def _matches(word: str) -> Q:
         Q(title__icontains=word)
         | Q(purpose__icontains=word)
         | Q(current__body__icontains=word)
-        | Exists(in_steps)
+        | Q(Exists(in_steps))
     )
 
 
@@ -78,9 +78,7 @@ def diff(*, playbook: Playbook, old: int, new: int) -> Diff:
 
 
 def reviews(*, playbook: Playbook) -> QuerySet[Review]:
-    return playbook.reviews.select_related("recorded_by", "version").prefetch_related(
-        "attendees"
-    )
+    return playbook.reviews.select_related("recorded_by", "version").prefetch_related("attendees")
 
 
 def due_reviews(*, user: Any, today: date | None = None) -> QuerySet[Playbook]:

@@ -117,8 +117,8 @@ def create_playbook(
 ) -> Playbook:
     require(actor, "edit_playbooks")
     key = drafts.check_key(key)
-    values = dict(title=title, purpose=purpose, body=body, steps=steps, stages=stages)
-    values.update(terms=terms, collateral=collateral, owner=owner)
+    values: dict[str, Any] = dict(title=title, purpose=purpose, body=body, steps=steps)
+    values.update(stages=stages, terms=terms, collateral=collateral, owner=owner)
     clean = _clean({**values, "review_cadence_days": review_cadence_days})
     note = drafts.check_text(change_note, field="change_note", limit=500)
     due = next_review_due or timezone.localdate() + timedelta(days=review_cadence_days)
@@ -232,6 +232,7 @@ def record_review(
     """A batch day. The next review falls one cadence after the day of this one."""
     playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
     _require_edit(actor, playbook)
+    assert playbook.current is not None
     today = timezone.localdate()
     reviewed_on = reviewed_on or today
     if reviewed_on > today:
@@ -244,7 +245,7 @@ def record_review(
     previous_due = playbook.next_review_due
     due = reviewed_on + timedelta(days=playbook.review_cadence_days)
     review = Review.objects.create(
-        playbook=playbook, version_id=playbook.current_id, reviewed_on=reviewed_on,
+        playbook=playbook, version=playbook.current, reviewed_on=reviewed_on,
         what_changed=changed, what_removed=removed, next_review_due=due, recorded_by=actor,
         created_at=timezone.now(),
     )  # fmt: skip
@@ -259,7 +260,7 @@ def record_review(
         payload={
             "key": playbook.key,
             "review_id": review.pk,
-            "version": playbook.current.number if playbook.current else None,
+            "version": playbook.current.number,
             "reviewed_on": reviewed_on,
             "attendees": sorted(u.username for u in people),
             "previous_due": previous_due,
