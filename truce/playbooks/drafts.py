@@ -10,6 +10,7 @@ from truce.errors import DomainError
 from truce.funnel.models import Stage, Term
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_KEYS = ("new", "due")  # /playbooks/new/ and /playbooks/due/ are pages
 MAX_STEPS = 60
 MAX_BODY = 100_000
 MAX_CADENCE_DAYS = 3650
@@ -25,6 +26,8 @@ class StepIn:
 
 def check_key(key: str) -> str:
     key = (key or "").strip()
+    if key in RESERVED_KEYS:
+        raise DomainError(f"{key!r} names a page; choose another key.", field="key")
     if not KEY_PATTERN.match(key) or len(key) > 80:
         raise DomainError(
             "A key is lower-case letters, digits and single hyphens, at most 80 characters "
