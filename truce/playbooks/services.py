@@ -147,6 +147,13 @@ def _create(actor: Any, key: str, clean: dict[str, Any], note: str, due: date) -
     return playbook
 
 
+def _locked(playbook: Playbook) -> Playbook:
+    """Lock the row, then read it afresh: a join made while waiting for the lock would see
+    the current version as it was before the other editor committed (PostgreSQL)."""
+    list(Playbook.objects.select_for_update().filter(pk=playbook.pk).values_list("pk"))
+    return Playbook.objects.select_related("current", "owner").get(pk=playbook.pk)
+
+
 def current_values(playbook: Playbook) -> dict[str, Any]:
     """What an edit starts from: the current version's content in the shape `_clean` takes."""
     version = playbook.current
@@ -189,8 +196,7 @@ def edit_playbook(
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise DomainError(f"{unknown[0]!r} cannot be changed.", field=unknown[0])
-    locked = Playbook.objects.select_for_update().select_related("current", "owner")
-    playbook = locked.get(pk=playbook.pk)
+    playbook = _locked(playbook)
     _require_edit(actor, playbook)
     assert playbook.current is not None
     number = playbook.current.number
@@ -230,7 +236,7 @@ def record_review(
     reviewed_on: date | None = None,
 ) -> Review:
     """A batch day. The next review falls one cadence after the day of this one."""
-    playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
+    playbook = _locked(playbook)
     _require_edit(actor, playbook)
     assert playbook.current is not None
     today = timezone.localdate()

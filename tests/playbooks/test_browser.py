@@ -1,0 +1,62 @@
+"""A team owner edits a playbook in Chromium and reads the diff of what they changed."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.fixtures import screenshot
+from truce.playbooks.seeds import install_templates
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _funnel(transactional_db):
+    from truce.funnel import defaults
+
+    defaults.install()
+
+
+def test_edit_a_playbook_and_see_the_diff(page, live_server, log_in, mona, tmp_path):
+    install_templates(actor=mona, owner=mona)
+    log_in("mona")
+
+    page.get_by_role("link", name="Playbooks").click()
+    page.get_by_label("Search playbooks").fill("fax")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("p.count")).to_have_text("0 playbooks match “fax”.")
+    page.get_by_label("Search playbooks").fill("greeting")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Greeting and orienting customers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Greeting and orienting customers")
+
+    page.get_by_role("link", name="Edit").click()
+    step = page.get_by_role("group", name="Step 2")
+    step.get_by_label("Why").fill("Buyers doubt most right after signing; a fast call reassures.")
+    page.get_by_label("Change note").fill("Say plainly why the call is fast.")
+    page.get_by_role("button", name="Save new version").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "History of Greeting and orienting customers"
+    )
+    diff = page.locator("table.diff")
+    expect(diff.locator("del")).to_have_text(
+        "− Why: Buyers feel most uncertain right after signing; a fast, personal greeting "
+        "turns that into confidence."
+    )
+    expect(diff.locator("ins")).to_have_text(
+        "+ Why: Buyers doubt most right after signing; a fast call reassures."
+    )
+    expect(page.locator(".added-count")).to_have_text("1 line added")
+    screenshot(page, "playbook-diff.png", tmp_path)
+
+
+def test_a_missing_why_is_shown_on_the_step(page, live_server, log_in, mona):
+    install_templates(actor=mona, owner=mona)
+    log_in("mona")
+    page.goto(f"{live_server.url}/playbooks/greeting-customers/edit/")
+    step = page.get_by_role("group", name="Step 6")
+    step.get_by_label("Who").fill("Marketing")
+    step.get_by_label("Does what").fill("Send a gift.")
+    page.get_by_label("Change note").fill("Gift.")
+    page.get_by_role("button", name="Save new version").click()
+    expect(step.get_by_role("alert")).to_contain_text('Step 6 ("Send a gift.") does not say why.')
