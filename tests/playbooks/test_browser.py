@@ -60,3 +60,45 @@ def test_a_missing_why_is_shown_on_the_step(page, live_server, log_in, mona):
     page.get_by_label("Change note").fill("Gift.")
     page.get_by_role("button", name="Save new version").click()
     expect(step.get_by_role("alert")).to_contain_text('Step 6 ("Send a gift.") does not say why.')
+
+
+def test_record_a_due_review_and_see_the_guidance_on_a_lead(
+    page, live_server, log_in, mona, make_user, acme_lead
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from truce.playbooks.models import Playbook
+
+    make_user(username="sam", role="sales_owner")
+    install_templates(actor=mona, owner=mona)
+    today = timezone.localdate()
+    Playbook.objects.filter(key="creating-content").update(
+        next_review_due=today - timedelta(days=2)
+    )
+    log_in("mona")
+
+    page.get_by_role("link", name="Playbooks").click()
+    page.get_by_role("link", name="Reviews due (1)").click()
+    row = page.get_by_role("row", name="Creating content")
+    expect(row.get_by_role("cell").last).to_have_text("2")
+    row.get_by_role("link", name="Creating content").click()
+    page.get_by_role("link", name="Record a review").click()
+    page.get_by_label("sam").check()
+    page.get_by_label("What changed").fill("Sales now reviews drafts within three days.")
+    page.get_by_label("What was removed, and why").fill("The print step: we stopped printing.")
+    page.get_by_role("button", name="Record review").click()
+
+    due = (today + timedelta(days=90)).strftime("%-d %B %Y")
+    expect(page.locator(".notice")).to_have_text(f"Review recorded. The next one is due on {due}.")
+    log = page.get_by_role("region", name="Review log")
+    expect(log).to_contain_text("mona, sam")
+    expect(log).to_contain_text("The print step: we stopped printing.")
+    page.get_by_role("link", name="← All playbooks").click()
+    expect(page.get_by_role("link", name="Reviews due (0)")).to_be_visible()
+
+    page.goto(f"{live_server.url}/leads/{acme_lead.pk}/")
+    guidance = page.get_by_role("region", name="Playbook for this stage")
+    expect(guidance.get_by_role("link")).to_have_text(["Customer journey — marketing process"])
+    expect(guidance).to_contain_text("Why: Rejections are the cheapest feedback")

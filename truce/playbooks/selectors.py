@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from truce.errors import NotFound, PermissionDenied
+from truce.identity.models import User
 
 from .diffs import Diff, diff_versions
 from .models import Playbook, PlaybookVersion, Review, Step
