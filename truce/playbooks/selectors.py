@@ -79,7 +79,8 @@ def diff(*, playbook: Playbook, old: int, new: int) -> Diff:
 
 
 def reviews(*, playbook: Playbook) -> QuerySet[Review]:
-    return playbook.reviews.select_related("recorded_by", "version").prefetch_related("attendees")
+    people = Prefetch("attendees", queryset=User.objects.order_by("username"))
+    return playbook.reviews.select_related("recorded_by", "version").prefetch_related(people)
 
 
 def due_reviews(*, user: Any, today: date | None = None) -> QuerySet[Playbook]:
