@@ -171,3 +171,20 @@ def test_the_lead_page_shows_the_playbook_for_its_stage(make_playbook, acme_lead
     html = signed_in(mona).get(f"/leads/{acme_lead.pk}/").content.decode()
     assert "Playbook for this stage" in html
     assert "Working an MQL" in html and "Working a SAL" not in html
+
+
+def test_a_save_over_someone_elses_is_refused_on_top_of_the_form(make_playbook, mona, signed_in):
+    from truce.playbooks import services
+
+    playbook = make_playbook()
+    post = _edit_post(playbook)  # the form as opened at version 1
+    services.edit_playbook(
+        playbook=playbook, actor=mona, change_note="Meanwhile.", changes={"title": "Other"}
+    )
+
+    response = signed_in(mona).post("/playbooks/first-call/edit/", post)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<div class="error" role="alert">This playbook was saved as version 2 while' in html
+    assert PlaybookVersion.objects.count() == 2

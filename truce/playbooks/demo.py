@@ -21,14 +21,12 @@ def _user(role: str) -> User | None:
 @transaction.atomic
 def install_demo_playbooks() -> None:
     owner, sales = _user(Role.MARKETING_OWNER), _user(Role.SALES_OWNER)
-    created = {p.key: p for p in install_templates(actor=owner, owner=owner)}
+    today = timezone.localdate()
+    due = {"creating-content": today - timedelta(days=3), "evaluating-processes": today}
+    created = {p.key: p for p in install_templates(actor=owner, owner=owner, due_dates=due)}
     journey = created.get("customer-journey-sales")
     if journey is not None and sales is not None:
         _edit_and_review(journey, sales, [u for u in (owner, sales) if u is not None])
-    today = timezone.localdate()
-    for key, days in (("creating-content", 3), ("evaluating-processes", 0)):
-        if key in created:
-            Playbook.objects.filter(key=key).update(next_review_due=today - timedelta(days=days))
 
 
 def _edit_and_review(playbook: Playbook, actor: User, attendees: list[User]) -> None:

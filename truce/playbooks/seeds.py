@@ -37,9 +37,10 @@ def _known(keys: list[str], model: Any) -> list[str]:
 
 
 def install_templates(
-    *, actor: Any, owner: Any = None, next_review_due: date | None = None
+    *, actor: Any, owner: Any = None, due_dates: dict[str, date] | None = None
 ) -> list[Playbook]:
-    """The playbooks created (those whose key was free)."""
+    """The playbooks created (those whose key was free). `due_dates` sets the first review
+    of some of them (by key); the others are due one cadence from today."""
     existing = set(Playbook.objects.filter(key__in=ORDER).values_list("key", flat=True))
     created = []
     for key in ORDER:
@@ -59,7 +60,7 @@ def install_templates(
                 terms=_known(data["terms"], Term),
                 collateral=data["collateral"],
                 review_cadence_days=data["review_cadence_days"],
-                next_review_due=next_review_due,
+                next_review_due=(due_dates or {}).get(key),
                 change_note="Installed from the Truce template.",
             )
         )

@@ -79,8 +79,9 @@ def _place(exc: DomainError, bound: PlaybookForm, formset: Any, origin: list[int
     if parts[0] == "steps" and len(parts) == 3 and int(parts[1]) < len(origin):
         formset.forms[origin[int(parts[1])]].add_error(parts[2], exc.message)
         return
-    name = parts[0] if parts[0] in bound.fields else None
-    bound.add_error(name, exc.message)
+    field = bound.fields.get(parts[0])
+    # A refusal of a hidden field (base_version: someone saved meanwhile) goes on top.
+    bound.add_error(parts[0] if field and not field.widget.is_hidden else None, exc.message)
 
 
 def _save(request: HttpRequest, bound: PlaybookForm, formset: Any, playbook: Playbook | None):
