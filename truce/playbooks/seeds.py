@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+
 from truce.funnel.models import Stage, Term
 
 from . import services
@@ -36,6 +38,7 @@ def _known(keys: list[str], model: Any) -> list[str]:
     return [k for k in keys if k in present]
 
 
+@transaction.atomic
 def install_templates(
     *, actor: Any, owner: Any = None, due_dates: dict[str, date] | None = None
 ) -> list[Playbook]:
