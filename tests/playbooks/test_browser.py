@@ -102,3 +102,8 @@ def test_record_a_due_review_and_see_the_guidance_on_a_lead(
     guidance = page.get_by_role("region", name="Playbook for this stage")
     expect(guidance.get_by_role("link")).to_have_text(["Customer journey — marketing process"])
     expect(guidance).to_contain_text("Why: Rejections are the cheapest feedback")
+    # Moving the lead swaps the lead's body; the guidance follows it to the new stage.
+    page.get_by_label("Move to stage").select_option("sal")
+    page.get_by_role("button", name="Move").click()
+    expect(page.locator(".badge.stage")).to_have_text("Sales accepted (SAL)")
+    expect(guidance.get_by_role("link")).to_have_text(["Customer journey — sales process"])

@@ -188,3 +188,11 @@ def test_a_save_over_someone_elses_is_refused_on_top_of_the_form(make_playbook, 
     html = response.content.decode()
     assert '<div class="error" role="alert">This playbook was saved as version 2 while' in html
     assert PlaybookVersion.objects.count() == 2
+
+
+def test_the_guidance_card_alone_for_a_lead(make_playbook, acme_lead, mona, signed_in):
+    make_playbook("mql-play", title="Working an MQL", stages=["mql"])
+    html = signed_in(mona).get(f"/playbooks/for-lead/{acme_lead.pk}/").content.decode()
+    assert f'hx-get="/playbooks/for-lead/{acme_lead.pk}/"' in html  # it reloads itself
+    assert "Working an MQL" in html
+    assert signed_in(mona).get("/playbooks/for-lead/999999/").status_code == 404

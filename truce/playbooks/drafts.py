@@ -10,7 +10,7 @@ from truce.errors import DomainError
 from truce.funnel.models import Stage, Term
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-RESERVED_KEYS = ("new", "due")  # /playbooks/new/ and /playbooks/due/ are pages
+RESERVED_KEYS = ("new", "due", "for-lead")  # /playbooks/<these>/ are pages
 MAX_STEPS = 60
 MAX_BODY = 100_000
 MAX_CADENCE_DAYS = 3650

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from truce.errors import DomainError, NotFound
+from truce.funnel import selectors as funnel_selectors
 from truce.identity.permissions import can
 
 from . import selectors, services
@@ -208,3 +209,14 @@ def due_reviews(request: HttpRequest) -> HttpResponse:
     ]
     context = {"rows": rows, "today": today, "nav": "playbooks"}
     return render(request, "playbooks/due_reviews.html", context)
+
+
+@login_required
+def for_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The lead page's guidance card alone: reloaded after the lead moved to another stage."""
+    try:
+        lead = funnel_selectors.get_lead(user=request.user, lead_id=lead_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    context = {"lead": lead, "playbooks": selectors.for_stage(stage_id=lead.stage_id)}
+    return render(request, "playbooks/partials/for_lead.html", context)
