@@ -238,6 +238,10 @@ TRUCE_PERIODIC_JOBS = {
     "truce.pulse.tasks.open_due_round": envint("TRUCE_PULSE_ROUND_CHECK_EVERY_SECONDS", "3600"),
     # ... and rewrites recent anonymous rows so their transaction ids are the job's, not a poster's.
     "truce.pulse.tasks.mix_pulse": envint("TRUCE_PULSE_MIX_EVERY_SECONDS", "86400"),
+    # Playbook reviews that are due: one reminder to the owner per playbook per due date.
+    "truce.playbooks.tasks.send_review_reminders": envint(
+        "TRUCE_PLAYBOOK_REMINDER_EVERY_SECONDS", "3600"
+    ),
 }
 
 # Webhooks (docs/how-to/webhooks.md): one POST per attempt with this timeout; a failed attempt

@@ -31,6 +31,9 @@ REVIEW_PLANS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 # The team pulse: everyone may post and answer the survey; the leaders answer posts publicly.
 TAKE_PULSE = frozenset(Role)
 ANSWER_PULSE = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
+# Playbooks: everyone reads them; the owners of either team and admins write any of them (a
+# playbook's own owner may also edit and review it: see playbooks/services.py).
+EDIT_PLAYBOOKS = frozenset({Role.ADMIN, Role.MARKETING_OWNER, Role.SALES_OWNER})
 
 _ACTIONS = {
     "write_records": WRITE_RECORDS,
@@ -49,6 +52,7 @@ _ACTIONS = {
     "review_plans": REVIEW_PLANS,
     "take_pulse": TAKE_PULSE,
     "answer_pulse": ANSWER_PULSE,
+    "edit_playbooks": EDIT_PLAYBOOKS,
 }
 # What the navigation shows links for (the pages themselves check again).
 NAV_ACTIONS = ("manage_campaigns", "manage_webhooks", "import_records")
