@@ -5,6 +5,12 @@ from typing import Any
 
 import pytest
 
+from tests.agreements.test_scoreboard import (  # noqa: F401 (the scoreboard's month, reused)
+    hand_over,
+    november,
+    people,
+    signed_long_ago,
+)
 from truce.funnel.models import Stage
 from truce.insights.models import LeadFacts, StageFacts
 

@@ -26,9 +26,7 @@ def six_leads(make_facts):
     make_facts(3, [("subscriber", 0, 2), ("lead", 2, None)], outcome="lost")
     make_facts(4, [("subscriber", 0, 1), ("mql", 1, 2), ("lead", 2, 6)])
     make_facts(5, [], outcome="disqualified", source="event")
-    make_facts(
-        6, [("subscriber", 0, 3), ("lead", 3, 4), ("subscriber", 4, 5), ("lead", 5, None)]
-    )
+    make_facts(6, [("subscriber", 0, 3), ("lead", 3, 4), ("subscriber", 4, 5), ("lead", 5, None)])
 
 
 def by_stage(table, path="main", group=None):

@@ -43,11 +43,14 @@ class Table:
 
 Report = Callable[[Query, FactsSource], Table]
 REPORTS: dict[str, Report] = {}
+LIVE_ONLY: set[str] = set()  # reports that read live records, so cannot answer `as_of`
 
 
-def register(name: str) -> Callable[[Report], Report]:
+def register(name: str, *, live_only: bool = False) -> Callable[[Report], Report]:
     def wrap(report: Report) -> Report:
         REPORTS[name] = report
+        if live_only:
+            LIVE_ONLY.add(name)
         return report
 
     return wrap

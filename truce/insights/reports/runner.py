@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from ..errors import InvalidReportQuery, UnknownReport
 from ..facts.source import LIVE, facts_as_of
-from .base import REPORTS, Query, Table
+from .base import LIVE_ONLY, REPORTS, Query, Table
 
 OPTIONS = {"model", "half_life_days", "value", "period"}
 
@@ -20,6 +20,9 @@ def run_report(name: str, query: Query) -> Table:
     if report is None:
         raise UnknownReport(f"There is no report called {name!r}.", field="name")
     _check(query)
+    if query.as_of is not None and name in LIVE_ONLY:
+        message = f"The {name} report reads the live records; it has no as-of view."
+        raise InvalidReportQuery(message, field="as_of")
     if query.as_of is None:
         return report(query, LIVE)
     with facts_as_of(query.as_of) as source:
