@@ -25,11 +25,15 @@ def rate(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(100 * numerator) / denominator).quantize(TENTH, ROUND_HALF_UP)
 
 
-def _ranks(stages: list[Stage]) -> tuple[str, list[int]]:
-    """The main path as a VALUES list: (stage id, 1-based rank by position)."""
-    values = ", ".join("(%s, %s)" for _ in stages)
-    params = [n for rank, s in enumerate(stages, 1) for n in (s.pk, rank)]
-    return f"ranks(stage_id, rnk) AS (VALUES {values})", params
+def _ranks(stages: list[Stage]) -> tuple[str, str, list[int]]:
+    """The main path's rank of a stay's stage (1-based, by position) as a CASE expression, and
+    the filter to main-path stages: a join to a list of ranks would have the planner probe
+    every lead once per stage."""
+    whens = " ".join("WHEN %s THEN %s" for _ in stages)
+    rank = f"CASE s.stage_id {whens} END"
+    members = f"s.stage_id IN ({', '.join('%s' for _ in stages)})"
+    params = [n for rank, stage in enumerate(stages, 1) for n in (stage.pk, rank)]
+    return rank, members, params
 
 
 def reach_counts(
@@ -40,15 +44,13 @@ def reach_counts(
     reached too (strict order). `furthest` counts leads whose last rank this is."""
     group = group_column(query.by, BY)
     where, params = within("l.created_at", query)
-    ranks, rank_params = _ranks(stages)
+    rank, members, rank_params = _ranks(stages)
     sql = f"""
-        WITH {ranks},
-        reached AS (
-            SELECT DISTINCT s.lead_id, r.rnk, {group} AS g
+        WITH reached AS (
+            SELECT DISTINCT s.lead_id, {rank} AS rnk, {group} AS g
             FROM {source.stage_table} s
-            JOIN ranks r ON r.stage_id = s.stage_id
             JOIN {source.lead_table} l ON l.lead_id = s.lead_id
-            WHERE {where}
+            WHERE {members} AND {where}
         ),
         ordered AS (
             SELECT g, rnk,
@@ -61,13 +63,14 @@ def reach_counts(
                SUM(CASE WHEN rnk = top THEN 1 ELSE 0 END)
         FROM ordered GROUP BY g, rnk
     """
-    rows = fetch(sql, [*rank_params, *params])
+    rows = fetch(sql, [*rank_params, *(s.pk for s in stages), *params])
     return {(g, rnk): (int(n), int(strict), int(top)) for g, rnk, n, strict, top in rows}
 
 
 def velocity(query: Query, source: FactsSource) -> dict[tuple[Any, int], tuple[int, int, int]]:
     """{(group, stage id): (completed stays, median seconds, p90 seconds)}, nearest rank: the
-    p-th percentile of n sorted stays is the one at rank ceil(p * n / 100)."""
+    p-th percentile of n sorted stays is the one at rank ceil(p * n / 100). Both windows
+    share one ordering, so the database sorts the stays once."""
     group = group_column(query.by, BY)
     where, params = within("l.created_at", query)
     duration = seconds_between("s.entered_at", "s.exited_at")
@@ -81,7 +84,10 @@ def velocity(query: Query, source: FactsSource) -> dict[tuple[Any, int], tuple[i
         ranked AS (
             SELECT g, stage_id, d,
                    ROW_NUMBER() OVER (PARTITION BY g, stage_id ORDER BY d) AS rn,
-                   COUNT(*) OVER (PARTITION BY g, stage_id) AS n
+                   COUNT(*) OVER (
+                       PARTITION BY g, stage_id ORDER BY d
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                   ) AS n
             FROM stays
         )
         SELECT g, stage_id, MAX(n),

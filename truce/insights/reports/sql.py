@@ -23,10 +23,11 @@ def moment(value: datetime) -> Any:
 
 
 def seconds_between(start: str, end: str) -> str:
-    """Whole seconds from `start` to `end` (trusted column names), rounded to the nearest."""
+    """Whole seconds from `start` to `end` (trusted column names), rounded to the nearest; an
+    integer, which sorts faster than PostgreSQL's numeric or SQLite's real."""
     if connection.vendor == "postgresql":
-        return f"ROUND(EXTRACT(EPOCH FROM ({end} - {start})))"
-    return f"ROUND((julianday({end}) - julianday({start})) * 86400.0)"
+        return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS BIGINT)"
+    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400.0) AS INTEGER)"
 
 
 def within(column: str, query: Query) -> tuple[str, list[Any]]:
