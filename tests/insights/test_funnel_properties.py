@@ -1,5 +1,6 @@
 """Whatever stays leads have, the funnel's counts obey the definitions, computed here apart."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
 
@@ -50,6 +51,17 @@ def test_counts_follow_the_definitions(make_facts, journey_list):
         assert (row["reached"], row["strict"], row["any_order"]) == want[key]
         assert row["strict"] <= row["reached"] <= row["any_order"]
     first, *rest = [rows[names[k]] for k in KEYS]
+    for variant, cumulative in (("strict", "strict_cumulative"), ("any_order", "any_cumulative")):
+        first_count = first[variant]
+        for row in [first, *rest]:
+            want_rate = (
+                None
+                if not first_count
+                else (Decimal(100 * row[variant]) / first_count).quantize(
+                    Decimal("0.1"), ROUND_HALF_UP
+                )
+            )
+            assert row[cumulative] == want_rate
     for variant in ("strict", "any_order"):
         counts = [first[variant]] + [r[variant] for r in rest]
         assert counts == sorted(counts, reverse=True)

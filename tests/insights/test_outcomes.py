@@ -129,3 +129,13 @@ def test_recycled_leads_and_what_became_of_them(recycled_leads):
 def test_recycled_window_is_on_the_last_recycling(recycled_leads):
     later = Query(start=T0 + 3 * DAY)
     assert run_report("recycled", later).rows == []
+
+
+def test_a_reopened_lead_is_no_longer_lost(make_facts, reason):
+    """Lost, then reopened: the facts say open again, so it leaves the lost reasons (the
+    outcome it has now is what counts), while a second lead lost twice counts once."""
+    price = reason("lost", "price")
+    make_facts(1, outcome="open", reopened_count=1)
+    make_facts(2, outcome="lost", outcome_reason_id=price, outcome_at=T0, reopened_count=1)
+    table = run_report("lost_reasons", Query())
+    assert figures(table, "reason", "leads", "share") == [("Price too high", 1, D("100.0"))]
