@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from truce.insights.facts.source import FactsSource
+
 
 @dataclass(frozen=True)
 class Query:
@@ -39,13 +41,16 @@ class Table:
     chart: dict[str, Any] | None = None  # what the page draws: {"type", "x", "y": [...]}
 
 
-Report = Callable[[Query], Table]
+Report = Callable[[Query, FactsSource], Table]
 REPORTS: dict[str, Report] = {}
+LIVE_ONLY: set[str] = set()  # reports that read live records, so cannot answer `as_of`
 
 
-def register(name: str) -> Callable[[Report], Report]:
+def register(name: str, *, live_only: bool = False) -> Callable[[Report], Report]:
     def wrap(report: Report) -> Report:
         REPORTS[name] = report
+        if live_only:
+            LIVE_ONLY.add(name)
         return report
 
     return wrap
