@@ -3,10 +3,9 @@ against a rebuild from the ledger (every column, both tables)."""
 
 from decimal import Decimal
 
-import pytest
-
 from truce.funnel import services as funnel
 from truce.funnel.models import Reason, Stage
+from truce.funnel.services.disposition import reject_lead
 from truce.insights.facts.services import check_facts, rebuild_facts
 from truce.ledger.models import Event
 from truce.touches import services as touches
@@ -25,27 +24,6 @@ def _reason(kind: str, key: str) -> int:
 def _when(lead, kind: str) -> object:
     """When the lead's last event of `kind` happened (services without a time use now)."""
     return Event.objects.filter(lead_id=lead.pk, kind=kind).order_by("-seq")[0].occurred_at
-
-
-@pytest.fixture
-def won_journey(make_company, make_contact, make_lead, make_campaign, rep, admin_user, stage):
-    """Created with an owner, two marketing and two sales touches, on to presenting, won."""
-    company = make_company(name="Acme")
-    contact = make_contact(company=company)
-    campaign = make_campaign(name="Spring webinar", channel="webinar")
-    lead = make_lead("lead", contact=contact, source="webinar", campaign=campaign, owner=rep,
-                     product_line="Platform", amount="500", created_at=T0)  # fmt: skip
-    touch = touches.record_touch
-    touch(lead=lead, kind="webinar", actor=admin_user, occurred_at=T0 + HOUR, campaign=campaign)
-    touch(lead=lead, kind="email_click", actor=admin_user, occurred_at=T0 + 2 * HOUR)
-    funnel.move_lead(lead=lead, stage=stage("mql"), actor=admin_user, occurred_at=T0 + DAY)
-    touch(lead=lead, kind="call", actor=rep, occurred_at=T0 + DAY + 2 * HOUR)
-    funnel.move_lead(lead=lead, stage=stage("sal"), actor=rep, occurred_at=T0 + 2 * DAY)
-    funnel.move_lead(lead=lead, stage=stage("presenting"), actor=rep, occurred_at=T0 + 5 * DAY)
-    touch(lead=lead, kind="demo", actor=rep, occurred_at=T0 + 6 * DAY)
-    funnel.set_outcome(lead=lead, outcome="won", amount="1200", actor=rep,
-                       occurred_at=T0 + 10 * DAY)  # fmt: skip
-    return lead
 
 
 def test_a_won_journey_has_every_fact(won_journey, rep, facts_rows):
@@ -113,3 +91,117 @@ def test_the_rebuild_equals_the_live_facts(won_journey, facts_rows):
     assert leads == 1
     assert facts_rows() == live
     assert check_facts().differences == []
+
+
+def test_a_winding_journey_keeps_its_history(winding_journey, rep, facts_rows):
+    lead, s = winding_journey, _stages()
+    recycled = Event.objects.get(
+        lead_id=lead.pk, kind="lead.outcome_set", payload__outcome="recycled"
+    )
+    moves = list(Event.objects.filter(lead_id=lead.pk, kind="lead.stage_changed").order_by("seq"))
+    assert [(m.payload["from"], m.payload["to"]) for m in moves] == [
+        ("mql", "lead"), ("lead", "mql"), ("mql", "sal"),
+    ]  # fmt: skip
+
+    row = facts_rows()["lead"][0]
+
+    lost_at = _when(lead, "lead.outcome_set")
+    expected = {
+        "source": "ads",
+        "owner_id": rep.pk,
+        "team": "sales",
+        "stage_id": s["sal"],
+        "stage_entered_at": moves[2].occurred_at,
+        "qualified_at": T0,  # created already handed over
+        "assigned_at": _when(lead, "lead.assigned"),
+        "disposition": "accepted",
+        "disposition_reason_id": None,
+        "disposition_at": _when(lead, "lead.accepted"),
+        "opportunity_at": None,
+        "outcome": "lost",
+        "outcome_reason_id": _reason("lost", "price"),
+        "outcome_at": lost_at,
+        "outcome_stage_id": s["sal"],
+        "won_at": None,
+        "recycled_count": 1,
+        "recycled_at": recycled.occurred_at,
+        "reopened_count": 1,
+        "touch_count": 0,
+        "first_touch_at": None,
+        "touches_before_won": None,
+        "touch_kinds": {},
+    }
+    assert {name: row[name] for name in expected} == expected
+    visits = [(r["stage_id"], r["visit"], r["exited_at"]) for r in facts_rows()["stage"]]
+    assert sorted(visits, key=lambda v: (v[0], v[1])) == sorted(
+        [
+            (s["mql"], 1, moves[0].occurred_at),
+            (s["lead"], 1, moves[1].occurred_at),
+            (s["mql"], 2, moves[2].occurred_at),
+            (s["sal"], 1, None),
+        ]
+    )
+
+
+def test_a_rejection_clears_the_owner_and_records_why(make_lead, rep, admin_user, facts_rows):
+    lead = make_lead("mql", owner=rep, created_at=T0)
+
+    reject_lead(lead=lead, reason="student", actor=rep, note="job seeker")
+
+    row = facts_rows()["lead"][0]
+    assert (row["owner_id"], row["team"], row["disposition"]) == (None, "", "rejected")
+    assert row["disposition_reason_id"] == _reason("rejected", "student")
+    assert row["disposition_at"] == _when(lead, "lead.rejected")
+    assert row["stage_id"] == _stages()["lead"]
+
+
+def test_reopening_a_won_lead_returns_it_to_the_stage_it_was_won_from(won_journey, rep, facts_rows):
+    s = _stages()
+
+    funnel.reopen_lead(lead=won_journey, actor=rep, occurred_at=T0 + 12 * DAY)
+
+    row = facts_rows()["lead"][0]
+    assert (row["outcome"], row["outcome_at"], row["won_at"]) == ("open", None, None)
+    assert (row["outcome_stage_id"], row["touches_before_won"]) == (None, None)
+    assert (row["stage_id"], row["stage_entered_at"]) == (s["presenting"], T0 + 12 * DAY)
+    assert (row["reopened_count"], row["amount"]) == (1, Decimal("1200.00"))
+    presenting = [r for r in facts_rows()["stage"] if r["stage_id"] == s["presenting"]]
+    assert [(r["visit"], r["entered_at"], r["exited_at"]) for r in presenting] == [
+        (1, T0 + 5 * DAY, T0 + 10 * DAY),
+        (2, T0 + 12 * DAY, None),
+    ]
+
+
+def test_touch_times_corrected_later_move_the_touch_facts(make_lead, rep, admin_user, facts_rows):
+    lead = make_lead("lead", owner=rep, created_at=T0)
+    early = touches.record_touch(lead=lead, kind="page_visit", actor=admin_user,
+                                 occurred_at=T0 + HOUR)  # fmt: skip
+    call = touches.record_touch(lead=lead, kind="call", actor=rep, occurred_at=T0 + 3 * DAY)
+    # Won before the call: only the page visit came before the win.
+    funnel.set_outcome(lead=lead, outcome="won", amount="100", actor=rep, occurred_at=T0 + 2 * DAY)
+    assert facts_rows()["lead"][0]["touches_before_won"] == 1
+
+    touches.update_touch(touch=call, actor=rep, changes={"occurred_at": T0 + DAY})
+    touches.update_touch(touch=early, actor=rep, changes={"occurred_at": T0 + 5 * HOUR})
+    touches.record_touch(lead=lead, kind="email", actor=rep, occurred_at=T0 + DAY + HOUR)
+
+    row = facts_rows()["lead"][0]
+    assert (row["first_touch_at"], row["last_touch_at"]) == (T0 + 5 * HOUR, T0 + DAY + HOUR)
+    assert row["first_sales_touch_at"] == T0 + DAY
+    assert (row["touch_count"], row["sales_touch_count"], row["touches_before_won"]) == (3, 2, 3)
+    assert row["touch_kinds"] == {"call": 1, "email": 1, "page_visit": 1}
+    live = facts_rows()
+    rebuild_facts()
+    assert facts_rows() == live
+
+
+def test_the_rebuild_of_many_journeys_equals_the_live_facts(
+    won_journey, winding_journey, make_lead, rep, facts_rows
+):
+    make_lead("subscriber", created_at=T0 - DAY)
+    live = facts_rows()
+    assert len(live["lead"]) == 3
+
+    rebuild_facts()
+
+    assert facts_rows() == live
