@@ -36,7 +36,7 @@ def _query(lead_ids: list[int] | None, until: datetime | None) -> tuple[str, lis
     return sql + " ORDER BY lead_id, seq", params
 
 
-def _moment(value: Any) -> datetime:
+def moment(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -51,7 +51,7 @@ def _events(sql: str, params: list[Any]) -> Iterator[LedgerEvent]:
                 if isinstance(payload, str):
                     payload = json.loads(payload)
                 yield LedgerEvent(
-                    seq, kind, _moment(occurred_at), None, None, lead_id, payload, subject_id
+                    seq, kind, moment(occurred_at), None, None, lead_id, payload, subject_id
                 )
 
 

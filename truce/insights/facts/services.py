@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from truce.ledger.models import Event
 
 from ..models import LeadFacts, StageFacts
-from .history import histories, histories_of
+from .history import histories, histories_of, moment
 from .reducer import HANDLERS, LeadState, LedgerEvent, NeedsHistory, apply
 from .reference import Reference
 from .store import LEAD_COLUMNS, STAGE_COLUMNS, RowWriter, load_states, save_states
@@ -41,15 +41,19 @@ def _event(row: Sequence[Any]) -> LedgerEvent:
     if isinstance(payload, str):
         payload = json.loads(payload)
     subject_id = row[7] if len(row) > 7 else None
-    return LedgerEvent(seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload, subject_id)
+    return LedgerEvent(
+        seq, kind, moment(occurred_at), recorded_at, actor_id, lead_id, payload, subject_id
+    )
 
 
 def apply_events(rows: Iterable[Sequence[Any]]) -> int:
     """Bring the facts of the rows' leads up to date with them; returns the leads changed.
 
     rows: (seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload[, subject_id]),
-    payload a dict or its JSON text. Events already applied (seq <= the row's last_seq) and
-    events about no lead are ignored, so applying twice changes nothing.
+    payload a dict or its JSON text, occurred_at a datetime (naive means UTC) or ISO text.
+    Call it after the events are in the ledger, in the same transaction: a lead that needs
+    its whole history reads it from there. Events already applied (seq <= the row's
+    last_seq) and events about no lead are ignored, so applying twice changes nothing.
     """
     by_lead: dict[int, list[LedgerEvent]] = defaultdict(list)
     for row in rows:
