@@ -205,3 +205,46 @@ def test_the_rebuild_of_many_journeys_equals_the_live_facts(
     rebuild_facts()
 
     assert facts_rows() == live
+
+
+def test_updates_and_merges_carry_to_the_facts(won_journey, make_campaign, make_contact,
+                                               make_company, admin_user, facts_rows):  # fmt: skip
+    from truce.people import services as people
+
+    campaign = make_campaign(name="Autumn ads")
+    survivor = make_contact(email="kept@example.com", company=make_company(name="Kept"))
+
+    funnel.update_lead(lead=won_journey, actor=admin_user, changes={
+        "source": "ads", "product_line": "Analytics", "campaign": campaign, "amount": "75.5",
+    })  # fmt: skip
+    people.merge_contacts(survivor=survivor, duplicate=won_journey.contact, actor=admin_user)
+    people.merge_companies(survivor=survivor.company, duplicate=won_journey.company,
+                           actor=admin_user)  # fmt: skip
+
+    row = facts_rows()["lead"][0]
+    assert (row["source"], row["product_line"]) == ("ads", "Analytics")
+    assert (row["campaign_id"], row["amount"]) == (campaign.pk, Decimal("75.50"))
+    assert (row["contact_id"], row["company_id"]) == (survivor.pk, survivor.company_id)
+    live = facts_rows()
+    rebuild_facts()
+    assert facts_rows() == live
+
+
+def test_a_lead_the_definition_qualifies_records_its_version(
+    make_user, make_company, make_contact, make_lead, facts_rows
+):
+    from truce.funnel.services import qualification
+    from truce.identity.models import Role
+
+    marketing, sales = make_user(Role.MARKETING_OWNER), make_user(Role.SALES_OWNER)
+    definition = qualification.propose_definition(rule="score >= 0", actor=marketing)
+    qualification.sign_definition(version=definition.version, actor=marketing)
+    qualification.sign_definition(version=definition.version, actor=sales)
+
+    lead = make_lead("lead", contact=make_contact(company=make_company()), created_at=T0)
+
+    row = facts_rows()["lead"][0]
+    assert (row["qualified_at"], row["qualified_by_version"]) == (
+        _when(lead, "lead.qualified"), definition.version,
+    )  # fmt: skip
+    assert row["stage_id"] == _stages()["mql"]

@@ -59,6 +59,25 @@ def test_events_a_bulk_writer_appended_count_once_handed_over(won_journey, facts
     assert check_facts().differences == []
 
 
+def test_events_a_bulk_writer_kept_to_itself_are_found_by_the_next_live_one(
+    won_journey, admin_user, facts_rows
+):
+    with transaction.atomic():
+        ledger.append(
+            kind="touch.recorded", subject_type="touch", subject_id=999, lead_id=won_journey.pk,
+            occurred_at=T0 + 3 * DAY, imported=True,
+            payload={"kind": "meeting", "team": "sales", "channel": "", "campaign_id": None,
+                     "collateral": ""},
+        )  # fmt: skip
+
+    touches.record_touch(lead=won_journey, kind="page_visit", actor=admin_user,
+                         occurred_at=T0 + 20 * DAY)  # fmt: skip
+
+    row = facts_rows()["lead"][0]
+    assert (row["touch_count"], row["sales_touch_count"], row["touches_before_won"]) == (6, 3, 5)
+    assert check_facts().differences == []
+
+
 def test_facts_that_began_after_a_lead_are_rebuilt_from_its_history(
     won_journey, admin_user, facts_rows
 ):

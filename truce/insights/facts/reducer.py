@@ -309,7 +309,7 @@ def _moment(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 HANDLERS = {

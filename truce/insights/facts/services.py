@@ -20,7 +20,7 @@ from truce.ledger.models import Event
 
 from ..models import LeadFacts, StageFacts
 from .history import histories, histories_of, moment
-from .reducer import HANDLERS, LeadState, LedgerEvent, NeedsHistory, apply
+from .reducer import HANDLERS, REDUCED_KINDS, LeadState, LedgerEvent, NeedsHistory, apply
 from .reference import Reference
 from .store import LEAD_COLUMNS, STAGE_COLUMNS, RowWriter, load_states, save_states
 from .tables import scratch_tables
@@ -64,11 +64,11 @@ def apply_events(rows: Iterable[Sequence[Any]]) -> int:
         return 0
     refs = Reference.load(with_teams=False)
     states = load_states(by_lead)
-    stale = set()
+    stale = missed_events(states, by_lead)
     for lead_id, events in by_lead.items():
         events.sort(key=lambda e: e.seq)
         state = states.get(lead_id)
-        if state is None and events[0].kind != "lead.created":
+        if lead_id in stale or (state is None and events[0].kind != "lead.created"):
             stale.add(lead_id)  # facts began after this lead did: read its whole history
             continue
         state = states.setdefault(lead_id, LeadState(lead_id=lead_id))
@@ -81,6 +81,29 @@ def apply_events(rows: Iterable[Sequence[Any]]) -> int:
         states[lead_id] = replay(lead_id, history, refs)
     save_states(states[lead_id] for lead_id in by_lead if lead_id in states)
     return len(by_lead)
+
+
+def missed_events(states: dict[int, LeadState], by_lead: dict[int, list[LedgerEvent]]) -> set[int]:
+    """Leads with events in the ledger after their row's last_seq that are not being applied:
+    a bulk writer that did not hand its events over. Those leads are replayed in full."""
+    if not states:
+        return set()
+    since = min(state.last_seq for state in states.values())
+    kinds = ", ".join(["%s"] * len(REDUCED_KINDS))
+    leads = ", ".join(["%s"] * len(states))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT lead_id, seq FROM "{Event._meta.db_table}" WHERE lead_id IN ({leads}) '
+            f"AND seq > %s AND kind IN ({kinds})",
+            [*states, since, *REDUCED_KINDS],
+        )
+        found = cursor.fetchall()
+    given = {(e.lead_id, e.seq) for events in by_lead.values() for e in events}
+    return {
+        lead_id
+        for lead_id, seq in found
+        if seq > states[lead_id].last_seq and (lead_id, seq) not in given
+    }
 
 
 def on_events(events: list[Event]) -> None:

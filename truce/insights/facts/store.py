@@ -2,9 +2,9 @@
 inserted set-wise into empty tables (rebuild, as-of)."""
 
 import json
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -17,6 +17,13 @@ from .reducer import LeadState, Visit
 LEAD_COLUMNS: tuple[str, ...] = tuple(f.attname for f in LeadFacts._meta.concrete_fields)
 STAGE_COLUMNS = ("lead_id", "stage_id", "visit", "entered_at", "exited_at")
 _UPDATED = [f.name for f in LeadFacts._meta.concrete_fields if not f.primary_key]
+_TIMES = [
+    i
+    for i, f in enumerate(LeadFacts._meta.concrete_fields)
+    if f.get_internal_type() == "DateTimeField"
+]
+_AMOUNT, _KINDS = LEAD_COLUMNS.index("amount"), LEAD_COLUMNS.index("touch_kinds")
+_row_of = operator.attrgetter(*LEAD_COLUMNS)
 
 
 def load_states(lead_ids: Iterable[int]) -> dict[int, LeadState]:
@@ -73,12 +80,17 @@ class RowWriter:
     def add(self, state: LeadState) -> None:
         if state.created_at is None:
             return  # no lead.created (yet): not a lead facts can describe
-        adapt = self._adapt
-        values = _values(state)
-        self.leads.append([adapt(values[name]) for name in LEAD_COLUMNS])
+        row = list(_row_of(state))
+        row[_KINDS] = json.dumps(dict(sorted(state.touch_kinds.items())))  # as Django writes it
+        time = self._time
+        if self.sqlite:
+            for i in _TIMES:
+                row[i] = time(row[i])
+            row[_AMOUNT] = None if row[_AMOUNT] is None else str(row[_AMOUNT])
+        self.leads.append(row)
         for v in state.visits:
             self.visits.append(
-                (state.lead_id, v.stage_id, v.visit, adapt(v.entered_at), adapt(v.exited_at))
+                (state.lead_id, v.stage_id, v.visit, time(v.entered_at), time(v.exited_at))
             )
         if len(self.leads) >= self.chunk:
             self.flush()
@@ -89,14 +101,11 @@ class RowWriter:
         self.written += len(self.leads)
         self.leads, self.visits = [], []
 
-    def _adapt(self, value: Any) -> Any:
-        """What a raw insert takes for a value, as Django would have written it."""
-        if isinstance(value, dict):
-            return json.dumps(value)  # Django's JSONField: default separators, keys sorted here
-        if not self.sqlite:
+    def _time(self, value: datetime | None) -> Any:
+        """A time as a raw insert takes it: as is on PostgreSQL; on SQLite the text Django
+        writes (naive UTC, `str()` of the datetime)."""
+        if value is None or not self.sqlite:
             return value
-        if isinstance(value, datetime):
-            return str(value.astimezone(UTC).replace(tzinfo=None))
-        if isinstance(value, Decimal):
-            return str(value)
-        return value
+        if value.utcoffset():
+            value = value.astimezone(UTC)
+        return value.isoformat(" ")[:-6]  # without the "+00:00"
