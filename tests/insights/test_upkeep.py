@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from truce.identity.models import Team, TeamKey
+from truce.insights.facts.history import moment
 from truce.insights.facts.services import apply_events, check_facts
 from truce.insights.models import LeadFacts, StageFacts
 from truce.ledger import services as ledger
@@ -36,7 +37,13 @@ def test_applying_the_same_events_again_changes_nothing(won_journey, facts_rows)
     assert facts_rows() == before
 
 
-def test_events_a_bulk_writer_appended_count_once_handed_over(won_journey, facts_rows):
+def _epoch(rows: list[tuple]) -> list[tuple]:
+    """The same rows with times as the import's batches keep them: epoch seconds."""
+    return [(r[0], r[1], int(moment(r[2]).timestamp()), *r[3:]) for r in rows]
+
+
+@pytest.mark.parametrize("form", [list, _epoch])
+def test_events_a_bulk_writer_appended_count_once_handed_over(won_journey, facts_rows, form):
     # given: an imported touch, which the ledger announces to no listener
     head = Event.objects.order_by("-seq")[0].seq
     with transaction.atomic():
@@ -49,7 +56,7 @@ def test_events_a_bulk_writer_appended_count_once_handed_over(won_journey, facts
     assert facts_rows()["lead"][0]["touch_count"] == 4
 
     # when: the import hands its batch over
-    assert apply_events(_rows(won_journey.pk, after=head)) == 1
+    assert apply_events(form(_rows(won_journey.pk, after=head))) == 1
 
     # then
     row = facts_rows()["lead"][0]

@@ -37,6 +37,10 @@ def _query(lead_ids: list[int] | None, until: datetime | None) -> tuple[str, lis
 
 
 def moment(value: Any) -> datetime:
+    """A time from the database or a bulk writer: aware, naive (UTC), ISO text or epoch
+    seconds (the bulk writers' own form)."""
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -50,7 +50,8 @@ def apply_events(rows: Iterable[Sequence[Any]]) -> int:
     """Bring the facts of the rows' leads up to date with them; returns the leads changed.
 
     rows: (seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload[, subject_id]),
-    payload a dict or its JSON text, occurred_at a datetime (naive means UTC) or ISO text.
+    payload a dict or its JSON text, occurred_at a datetime (naive means UTC), ISO text or
+    epoch seconds.
     Call it after the events are in the ledger, in the same transaction: a lead that needs
     its whole history reads it from there. Events already applied (seq <= the row's
     last_seq) and events about no lead are ignored, so applying twice changes nothing.
