@@ -185,7 +185,7 @@ def test_events_are_in_the_past_and_match_the_lifecycle(fresh):
     won = Lead.objects.filter(outcome="won").count()
     assert Event.objects.filter(kind="lead.stage_changed").count() == moves - won
     won_event = Event.objects.filter(kind="lead.outcome_set", payload__outcome="won").first()
-    assert set(won_event.payload) == {"outcome", "stage", "amount"}
+    assert set(won_event.payload) == {"outcome", "stage", "amount", "won_stage"}
 
 
 def test_refuses_a_database_with_leads_unless_appending(fresh):

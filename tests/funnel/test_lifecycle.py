@@ -177,7 +177,12 @@ def test_won_requires_an_amount_and_moves_the_lead_to_customer(make_lead, rep):
     assert (won.outcome, won.stage.key, won.amount) == ("won", "customer", Decimal("1200.46"))
     event = lead_timeline(lead_id=lead.pk).last()
     # "stage" is where the lead stood when the outcome was set: won from Researching.
-    assert event.payload == {"outcome": "won", "stage": "researching", "amount": "1200.46"}
+    assert event.payload == {
+        "outcome": "won",
+        "stage": "researching",
+        "amount": "1200.46",
+        "won_stage": "customer",
+    }
 
 
 @pytest.mark.parametrize(

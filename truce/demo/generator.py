@@ -192,7 +192,8 @@ class LeadMaker:
             "lead.created",
             marketer,
             f'{{"amount":null,"campaign_id":{camp_id if camp_id else "null"},'
-            f'"contact_id":{contact_id},"facts":{facts},"owner_id":null,'
+            f'"company_id":{company_id or "null"},"contact_id":{contact_id},'
+            f'"facts":{facts},"owner_id":null,'
             f'"product_line":"{line}","score":{(fit + engagement) // 2},'
             f'"source":"{source}","stage":"{start_key}"}}',
         )
@@ -227,6 +228,7 @@ class LeadMaker:
         if t >= self.now:
             return None
         self.move(lead, t, "mql", None)
+        self.event(lead, t, "lead.qualified", None, '{"definition_version":null}')
         owner = rng.choice(self.reps)
         state["owner"], state["assigned"] = owner, t
         self.event(lead, t, "lead.assigned", None, f'{{"from":null,"to":{owner}}}')
@@ -246,12 +248,15 @@ class LeadMaker:
                 if state["at"]:
                     why = rng.choice(self.reason_keys["rejected"])
                     state["disposition"] = ("rejected", self.w.reasons[("rejected", why)], at)
+                    self.event(lead, at, "lead.rejected", owner, f'{{"by":{owner},"from":{owner},'
+                               f'"note":"","reason":"{why}"}}')  # fmt: skip
             return
         t = first + rng.randrange(_H, 2 * _D)
         if t >= self.now:
             return
         self.move(lead, t, "sal", owner)
         state["disposition"] = ("accepted", None, t)
+        self.event(lead, t, "lead.accepted", owner, f'{{"by":{owner},"stage":"sal"}}')
         for _here, there, rate, (low, high) in SALES_PATH:
             step = t + rng.randrange(low * _D, high * _D)
             if rng.random() >= rate:
@@ -323,7 +328,7 @@ class LeadMaker:
             at,
             "lead.outcome_set",
             owner,
-            f'{{"amount":"{amount}","outcome":"won","stage":"{stage}"}}',
+            f'{{"amount":"{amount}","outcome":"won","stage":"{stage}","won_stage":"customer"}}',
         )
 
     def marketing_touches(

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from truce.errors import Conflict
 from truce.funnel.models import Lead, Reason, Stage, StageVisit
+from truce.insights.facts.services import rebuild_facts
+from truce.insights.models import LeadFacts, StageFacts
 from truce.ledger.bulk import (
     EventBatch,
     TimeText,
@@ -112,7 +114,8 @@ def _analyze() -> None:
     On PostgreSQL a VACUUM too (outside a transaction only): it marks the new pages
     all-visible, without which no query can answer from an index alone (autovacuum would, some
     time later)."""
-    tables = [m._meta.db_table for m in (Company, Contact, Lead, StageVisit, Touch, Event)]
+    models = (Company, Contact, Lead, StageVisit, Touch, Event, LeadFacts, StageFacts)
+    tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
@@ -184,6 +187,7 @@ def seed_demo(
             if progress and done:
                 progress(done, leads, rows, time.monotonic() - began)
     _reset_sequences()
+    rebuild_facts()  # the bulk writer tells no listener: facts are built set-wise, once
     _analyze()
     return SeedReport(
         leads=leads,

@@ -147,6 +147,7 @@ def create_lead(
         actor,
         {
             "contact_id": contact.pk,
+            "company_id": lead.company_id,
             "stage": stage.key,
             "source": lead.source,
             "campaign_id": _ref(campaign),
@@ -270,7 +271,7 @@ def set_outcome(
     payload: dict[str, Any] = {"outcome": outcome, "stage": lead.stage.key}
     if outcome == Outcome.WON:
         _win(lead, amount, at)
-        payload["amount"] = lead.amount
+        payload["amount"], payload["won_stage"] = lead.amount, lead.stage.key
     else:
         lead.outcome_reason = _reason_for(outcome, reason)
         payload["reason"] = lead.outcome_reason.key

@@ -1,0 +1,111 @@
+"""Facts rows in and out: states loaded from the live tables, upserted back (live upkeep), or
+inserted set-wise into empty tables (rebuild, as-of)."""
+
+import json
+import operator
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+
+from truce.ledger.bulk import insert_rows
+
+from ..models import LeadFacts, StageFacts
+from .reducer import LeadState, Visit
+
+LEAD_COLUMNS: tuple[str, ...] = tuple(f.attname for f in LeadFacts._meta.concrete_fields)
+STAGE_COLUMNS = ("lead_id", "stage_id", "visit", "entered_at", "exited_at")
+_UPDATED = [f.name for f in LeadFacts._meta.concrete_fields if not f.primary_key]
+_TIMES = [
+    i
+    for i, f in enumerate(LeadFacts._meta.concrete_fields)
+    if f.get_internal_type() == "DateTimeField"
+]
+_AMOUNT, _KINDS = LEAD_COLUMNS.index("amount"), LEAD_COLUMNS.index("touch_kinds")
+_row_of = operator.attrgetter(*LEAD_COLUMNS)
+
+
+def load_states(lead_ids: Iterable[int]) -> dict[int, LeadState]:
+    """Live facts rows as states, without touch times (a row keeps only the aggregates)."""
+    ids = list(lead_ids)
+    states = {
+        row["lead_id"]: LeadState(**row, visits=[], touch_times=None)
+        for row in LeadFacts.objects.filter(lead_id__in=ids).values(*LEAD_COLUMNS)
+    }
+    visits = StageFacts.objects.filter(lead_id__in=ids).order_by("lead_id", "visit", "pk")
+    for lead_id, stage_id, visit, entered_at, exited_at in visits.values_list(*STAGE_COLUMNS):
+        states[lead_id].visits.append(Visit(stage_id, visit, entered_at, exited_at, dirty=False))
+    return states
+
+
+def save_states(states: Iterable[LeadState]) -> None:
+    """Upsert the states' rows and their changed visits (live upkeep: few rows at a time)."""
+    kept = [state for state in states if state.created_at is not None]
+    LeadFacts.objects.bulk_create(
+        [LeadFacts(**_values(state)) for state in kept],
+        update_conflicts=True,
+        unique_fields=["lead_id"],
+        update_fields=_UPDATED,
+    )
+    visits = [
+        StageFacts(lead_id=s.lead_id, stage_id=v.stage_id, visit=v.visit,
+                   entered_at=v.entered_at, exited_at=v.exited_at)
+        for s in kept for v in s.visits if v.dirty
+    ]  # fmt: skip
+    StageFacts.objects.bulk_create(
+        visits,
+        update_conflicts=True,
+        unique_fields=["lead_id", "stage_id", "visit"],
+        update_fields=["entered_at", "exited_at"],
+    )
+
+
+def _values(state: LeadState) -> dict[str, Any]:
+    values = {name: getattr(state, name) for name in LEAD_COLUMNS}
+    values["touch_kinds"] = dict(sorted(state.touch_kinds.items()))
+    return values
+
+
+class RowWriter:
+    """Rows of finished states for a set-based insert into (empty) facts tables."""
+
+    def __init__(self, lead_table: str, stage_table: str, *, chunk: int = 5000) -> None:
+        self.lead_table, self.stage_table, self.chunk = lead_table, stage_table, chunk
+        self.sqlite = connection.vendor == "sqlite"
+        self.leads: list[Sequence[Any]] = []
+        self.visits: list[Sequence[Any]] = []
+        self.written = 0
+
+    def add(self, state: LeadState) -> None:
+        if state.created_at is None:
+            return  # no lead.created (yet): not a lead facts can describe
+        row = list(_row_of(state))
+        row[_KINDS] = json.dumps(dict(sorted(state.touch_kinds.items())))  # as Django writes it
+        time = self._time
+        if self.sqlite:
+            for i in _TIMES:
+                row[i] = time(row[i])
+            row[_AMOUNT] = None if row[_AMOUNT] is None else str(row[_AMOUNT])
+        self.leads.append(row)
+        for v in state.visits:
+            self.visits.append(
+                (state.lead_id, v.stage_id, v.visit, time(v.entered_at), time(v.exited_at))
+            )
+        if len(self.leads) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        insert_rows(self.lead_table, LEAD_COLUMNS, self.leads)
+        insert_rows(self.stage_table, STAGE_COLUMNS, self.visits)
+        self.written += len(self.leads)
+        self.leads, self.visits = [], []
+
+    def _time(self, value: datetime | None) -> Any:
+        """A time as a raw insert takes it: as is on PostgreSQL; on SQLite the text Django
+        writes (naive UTC, `str()` of the datetime)."""
+        if value is None or not self.sqlite:
+            return value
+        if value.utcoffset():
+            value = value.astimezone(UTC)
+        return value.isoformat(" ")[:-6]  # without the "+00:00"
