@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from truce.insights.facts.source import FactsSource
+
 
 @dataclass(frozen=True)
 class Query:
@@ -39,7 +41,7 @@ class Table:
     chart: dict[str, Any] | None = None  # what the page draws: {"type", "x", "y": [...]}
 
 
-Report = Callable[[Query], Table]
+Report = Callable[[Query, FactsSource], Table]
 REPORTS: dict[str, Report] = {}
 
 
