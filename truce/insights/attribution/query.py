@@ -1,0 +1,232 @@
+"""Every converting lead's credits at once, as set-based SQL over a facts table and the
+touches: the arithmetic of weights.py and credit.py, one window pass per step.
+
+Positions come from ROW_NUMBER over a lead's marketing touches ordered by time then id, the
+milestones from counts of touches up to each moment (the path is a prefix of that order), so
+each positional weight is an expression; time decay normalises with a SUM over the lead. The
+split into units and its largest-remainder rounding are integer arithmetic done per lead, so
+the totals equal the pure functions' exactly."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from truce.identity.models import TeamKey
+
+from .values import Value
+from .weights import POSITIONAL, SCALE_BITS, Positional
+
+# The SQL name of each milestone's 1-based position (NULL when missing) in the `marks` step.
+MARK_COLUMNS = {
+    "first": "1",
+    "last": "n",
+    "lead_created": "m_created",
+    "opportunity": "m_opportunity",
+    "closed": "m_closed",
+}
+
+
+@dataclass(frozen=True)
+class Ask:
+    model: str
+    value: Value
+    half_life_days: float
+    start: datetime | None = None
+    end: datetime | None = None
+    as_of: datetime | None = None  # only touches recorded by then
+
+
+@dataclass(frozen=True)
+class Credit:
+    campaign_id: int | None
+    channel: str
+    units: int
+    touches: int  # touches that earned some of it
+
+
+@dataclass(frozen=True)
+class Credits:
+    rows: list[Credit]
+    total_units: int  # every converting lead's value, touched or not
+    leads: int
+
+
+def credits(ask: Ask, lead_table: str) -> Credits:
+    sql, params = statement(ask, lead_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = [Credit(c, ch or "", int(u), int(n)) for kind, c, ch, u, n in found if kind == 0]
+    total, leads = next((u, n) for kind, _, _, u, n in found if kind == 1)
+    return Credits(rows=rows, total_units=int(total or 0), leads=int(leads))
+
+
+def moment(value: datetime) -> Any:
+    """A datetime as the backend stores it (SQLite keeps naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def epoch_seconds(column: str) -> str:
+    """Whole seconds since 1970, the fraction dropped (weights.epoch_seconds)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+def greatest(*terms: str) -> str:
+    if len(terms) == 1:
+        return terms[0]
+    name = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    return f"{name}({', '.join(terms)})"
+
+
+def statement(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
+    conv, params = _converting(ask, lead_table)
+    touched, touched_params = _touched(ask)
+    weighted, weighted_params = _weighted(ask)
+    sql = f"""
+        WITH conv AS ({conv}),
+        touched AS ({touched}),
+        route AS ({_route(ask.value)}),
+        {weighted},
+        sized AS (
+            SELECT lead_id, campaign_id, channel, units, pos, w,
+                   CAST(SUM(w) OVER (PARTITION BY lead_id) AS BIGINT) AS total
+            FROM weighted
+        ),
+        split AS (
+            SELECT lead_id, campaign_id, channel, units, pos,
+                   (units / total) * w + ((units % total) * w) / total AS base,
+                   ((units % total) * w) % total AS remainder
+            FROM sized
+        ),
+        ranked AS (
+            SELECT campaign_id, channel, base,
+                   units - CAST(SUM(base) OVER (PARTITION BY lead_id) AS BIGINT) AS spare,
+                   ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY remainder DESC, pos) AS turn
+            FROM split
+        ),
+        credited AS (
+            SELECT campaign_id, channel,
+                   base + CASE WHEN turn <= spare THEN 1 ELSE 0 END AS credit
+            FROM ranked
+        )
+        SELECT 0, campaign_id, channel, SUM(credit), SUM(CASE WHEN credit > 0 THEN 1 ELSE 0 END)
+        FROM credited GROUP BY campaign_id, channel
+        UNION ALL
+        SELECT 1, NULL, NULL, SUM(units), COUNT(*) FROM conv
+    """
+    return sql, [*params, *touched_params, *weighted_params]
+
+
+def _converting(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
+    """The leads whose conversion falls in [start, end), with their value in units."""
+    column = f"f.{ask.value.moment}"
+    where, params = [f"{column} IS NOT NULL"], []
+    if ask.value.won_only:
+        where.append("f.outcome = 'won'")
+    if ask.start is not None:
+        where.append(f"{column} >= %s")
+        params.append(moment(ask.start))
+    if ask.end is not None:
+        where.append(f"{column} < %s")
+        params.append(moment(ask.end))
+    sql = f"""
+        SELECT f.lead_id, f.created_at, f.opportunity_at, f.won_at, {column} AS conv_at,
+               {ask.value.units} AS units
+        FROM {lead_table} f WHERE {" AND ".join(where)}
+    """
+    return sql, params
+
+
+def _touched(ask: Ask) -> tuple[str, list[Any]]:
+    """Each marketing touch of a converting lead with its position and the counts of the
+    lead's touches up to the conversion, the creation, the opportunity and the win (those two
+    only if they happened by the conversion)."""
+    recorded, params = "", []
+    if ask.as_of is not None:
+        recorded = "AND t.created_at <= %s"
+        params.append(moment(ask.as_of))
+    sql = f"""
+        SELECT t.id, t.lead_id, t.campaign_id, t.channel, c.units,
+               {epoch_seconds("t.occurred_at")} AS sec,
+               ROW_NUMBER() OVER (PARTITION BY t.lead_id ORDER BY t.occurred_at, t.id) AS pos,
+               SUM(CASE WHEN t.occurred_at <= c.conv_at THEN 1 ELSE 0 END) OVER lead AS n_conv,
+               SUM(CASE WHEN t.occurred_at <= c.created_at THEN 1 ELSE 0 END)
+                   OVER lead AS n_created,
+               SUM(CASE WHEN c.opportunity_at <= c.conv_at AND t.occurred_at <= c.opportunity_at
+                   THEN 1 ELSE 0 END) OVER lead AS n_opportunity,
+               SUM(CASE WHEN c.won_at <= c.conv_at AND t.occurred_at <= c.won_at
+                   THEN 1 ELSE 0 END) OVER lead AS n_closed
+        FROM conv c JOIN touches_touch t ON t.lead_id = c.lead_id
+        WHERE t.team = '{TeamKey.MARKETING.value}' {recorded}
+        WINDOW lead AS (PARTITION BY t.lead_id)
+    """
+    return sql, params
+
+
+def _route(value: Value) -> str:
+    """The path: the touches up to the conversion (n of them), a prefix of the order."""
+    cut = "CASE WHEN n_conv > 0 THEN n_conv ELSE 1 END" if value.creation_fallback else "n_conv"
+    return f"""
+        SELECT id, lead_id, campaign_id, channel, units, sec, pos,
+               n_created, n_opportunity, n_closed, {cut} AS n
+        FROM touched WHERE pos <= {cut}
+    """
+
+
+def _weighted(ask: Ask) -> tuple[str, list[Any]]:
+    """`weighted AS (…)` (with the steps it needs): each path touch's integer weight."""
+    columns = "lead_id, campaign_id, channel, units, pos"
+    if ask.model == "linear":
+        return f"weighted AS (SELECT {columns}, 1 AS w FROM route)", []
+    if ask.model == "time_decay":
+        newest = "MAX(sec) OVER (PARTITION BY lead_id)"
+        power = (
+            f"POWER(CAST(2 AS DOUBLE PRECISION), "
+            f"CAST({SCALE_BITS} AS DOUBLE PRECISION) - ({newest} - sec) / %s)"
+        )
+        sql = f"weighted AS (SELECT {columns}, CAST(FLOOR({power}) AS BIGINT) AS w FROM route)"
+        return sql, [float(ask.half_life_days) * 86400.0]
+    return _positional(POSITIONAL[ask.model], columns), []
+
+
+def _clamped(count: str, fallback: str) -> str:
+    """The last touch up to a moment, on the path: the count of touches up to it, at most n."""
+    return f"CASE WHEN {count} >= n THEN n WHEN {count} > 0 THEN {count} ELSE {fallback} END"
+
+
+def _positional(spec: Positional, columns: str) -> str:
+    marks = [MARK_COLUMNS[name] for name, _ in spec.shares]
+    share = " + ".join(
+        f"CASE WHEN pos = {mark} THEN {per_mille} ELSE 0 END"
+        for mark, (_, per_mille) in zip(marks, spec.shares, strict=True)
+    )
+    weight = "share"
+    if spec.between:
+        distinct = " + ".join(_new_mark(marks, j) for j in range(len(marks)))
+        top = greatest(*(f"COALESCE({m}, 0)" for m in marks))
+        between = f"({top}) - ({distinct})"
+        weight = (
+            f"share * CASE WHEN {between} > 0 THEN {between} ELSE 1 END"
+            f" + CASE WHEN share = 0 AND pos < {top} THEN {spec.between} ELSE 0 END"
+        )
+    return f"""
+        marks AS (
+            SELECT {columns}, n,
+                   {_clamped("n_created", "1")} AS m_created,
+                   {_clamped("n_opportunity", "NULL")} AS m_opportunity,
+                   {_clamped("n_closed", "NULL")} AS m_closed
+            FROM route
+        ),
+        shaped AS (SELECT marks.*, {share} AS share FROM marks),
+        weighted AS (SELECT {columns}, {weight} AS w FROM shaped)
+    """
+
+
+def _new_mark(marks: list[str], j: int) -> str:
+    """1 when the j-th milestone is present and on a touch no earlier milestone took."""
+    others = " AND ".join(f"{marks[j]} <> COALESCE({m}, 0)" for m in marks[:j])
+    return f"CASE WHEN {marks[j]} IS NOT NULL {'AND ' + others if others else ''} THEN 1 ELSE 0 END"
