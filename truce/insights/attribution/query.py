@@ -97,9 +97,10 @@ def statement(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
             FROM weighted
         ),
         split AS (
+            -- %% is the modulo operator, doubled for the drivers' parameter syntax.
             SELECT lead_id, campaign_id, channel, units, pos,
-                   (units / total) * w + ((units % total) * w) / total AS base,
-                   ((units % total) * w) % total AS remainder
+                   (units / total) * w + ((units %% total) * w) / total AS base,
+                   ((units %% total) * w) %% total AS remainder
             FROM sized
         ),
         ranked AS (
