@@ -85,41 +85,63 @@ def greatest(*terms: str) -> str:
 def statement(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
     conv, params = _converting(ask, lead_table)
     touched, touched_params = _touched(ask)
-    weighted, weighted_params = _weighted(ask)
+    credited, credited_params = _credited(ask)
     sql = f"""
         WITH conv AS ({conv}),
         touched AS ({touched}),
         route AS ({_route(ask.value)}),
-        {weighted},
-        sized AS (
-            SELECT lead_id, campaign_id, channel, units, pos, w,
-                   CAST(SUM(w) OVER (PARTITION BY lead_id) AS BIGINT) AS total
-            FROM weighted
-        ),
-        split AS (
-            -- %% is the modulo operator, doubled for the drivers' parameter syntax.
-            SELECT lead_id, campaign_id, channel, units, pos,
-                   (units / total) * w + ((units %% total) * w) / total AS base,
-                   ((units %% total) * w) %% total AS remainder
-            FROM sized
-        ),
-        ranked AS (
-            SELECT campaign_id, channel, base,
-                   units - CAST(SUM(base) OVER (PARTITION BY lead_id) AS BIGINT) AS spare,
-                   ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY remainder DESC, pos) AS turn
-            FROM split
-        ),
-        credited AS (
-            SELECT campaign_id, channel,
-                   base + CASE WHEN turn <= spare THEN 1 ELSE 0 END AS credit
-            FROM ranked
-        )
+        {credited}
         SELECT 0, campaign_id, channel, SUM(credit), SUM(CASE WHEN credit > 0 THEN 1 ELSE 0 END)
         FROM credited GROUP BY campaign_id, channel
         UNION ALL
         SELECT 1, NULL, NULL, SUM(units), COUNT(*) FROM conv
     """
-    return sql, [*params, *touched_params, *weighted_params]
+    return sql, [*params, *touched_params, *credited_params]
+
+
+# `%%` is SQL's modulo operator, doubled for the drivers' parameter syntax.
+# First touch, last touch and linear need no remainders: the value goes whole to one touch,
+# or `units div n` to each and the `units mod n` left one each to the earliest touches.
+EXACT = {
+    "first_touch": "CASE WHEN pos = 1 THEN units ELSE 0 END",
+    "last_touch": "CASE WHEN pos = n THEN units ELSE 0 END",
+    "linear": "units / n + CASE WHEN pos <= units %% n THEN 1 ELSE 0 END",
+}
+COLUMNS = "lead_id, campaign_id, channel, units, pos"
+
+
+def _credited(ask: Ask) -> tuple[str, list[Any]]:
+    """`credited AS (…)` with the steps it needs: each path touch's credit in units."""
+    if ask.model in EXACT:
+        credit = EXACT[ask.model]
+        return f"credited AS (SELECT campaign_id, channel, {credit} AS credit FROM route)", []
+    if ask.model == "time_decay":
+        weighted, params = _decayed(), [float(ask.half_life_days) * 86400.0]
+    else:
+        weighted, params = _positional(POSITIONAL[ask.model]), []
+    return f"{weighted}, {SPLIT}", params
+
+
+# Largest remainder, per lead, in integer arithmetic (credit.split): `weighted` gives each
+# touch's weight w and its lead's sum of weights `total`.
+SPLIT = """
+    split AS (
+        SELECT lead_id, campaign_id, channel, units, pos,
+               (units / total) * w + ((units %% total) * w) / total AS base,
+               ((units %% total) * w) %% total AS remainder
+        FROM weighted
+    ),
+    ranked AS (
+        SELECT campaign_id, channel, base,
+               units - CAST(SUM(base) OVER (PARTITION BY lead_id) AS BIGINT) AS spare,
+               ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY remainder DESC, pos) AS turn
+        FROM split
+    ),
+    credited AS (
+        SELECT campaign_id, channel, base + CASE WHEN turn <= spare THEN 1 ELSE 0 END AS credit
+        FROM ranked
+    )
+"""
 
 
 def _converting(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
@@ -143,55 +165,67 @@ def _converting(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
 
 
 def _touched(ask: Ask) -> tuple[str, list[Any]]:
-    """Each marketing touch of a converting lead with its position and the counts of the
-    lead's touches up to the conversion, the creation, the opportunity and the win (those two
-    only if they happened by the conversion)."""
+    """Each marketing touch of a converting lead with its position and what its model needs:
+    the counts of the lead's touches up to the conversion, the creation, the opportunity and
+    the win (those two only if they happened by the conversion); for time decay the seconds
+    of the touch and of the path's newest touch."""
+    # The whole-lead sums share the positions' window (and so its one sort).
     recorded, params = "", []
     if ask.as_of is not None:
         recorded = "AND t.created_at <= %s"
         params.append(moment(ask.as_of))
     sql = f"""
-        SELECT t.id, t.lead_id, t.campaign_id, t.channel, c.units,
-               {epoch_seconds("t.occurred_at")} AS sec,
-               ROW_NUMBER() OVER (PARTITION BY t.lead_id ORDER BY t.occurred_at, t.id) AS pos,
-               SUM(CASE WHEN t.occurred_at <= c.conv_at THEN 1 ELSE 0 END) OVER lead AS n_conv,
+        SELECT t.lead_id, t.campaign_id, t.channel, c.units,
+               ROW_NUMBER() OVER ordered AS pos,
+               SUM(CASE WHEN t.occurred_at <= c.conv_at THEN 1 ELSE 0 END) OVER lead AS n_conv
+               {_model_columns(ask.model)}
+        FROM conv c JOIN touches_touch t ON t.lead_id = c.lead_id
+        WHERE t.team = '{TeamKey.MARKETING.value}' {recorded}
+        WINDOW ordered AS (PARTITION BY t.lead_id ORDER BY t.occurred_at, t.id),
+               lead AS (ordered ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    """
+    return sql, params
+
+
+def _model_columns(model: str) -> str:
+    if model == "time_decay":
+        sec = epoch_seconds("t.occurred_at")
+        # Without a touch up to the conversion the path is the first touch (leads value).
+        newest = (
+            f"COALESCE(MAX(CASE WHEN t.occurred_at <= c.conv_at THEN {sec} END) OVER lead, "
+            f"MIN({sec}) OVER lead)"
+        )
+        return f", {sec} AS sec, {newest} AS newest"
+    if model in POSITIONAL and model not in EXACT:
+        return """,
                SUM(CASE WHEN t.occurred_at <= c.created_at THEN 1 ELSE 0 END)
                    OVER lead AS n_created,
                SUM(CASE WHEN c.opportunity_at <= c.conv_at AND t.occurred_at <= c.opportunity_at
                    THEN 1 ELSE 0 END) OVER lead AS n_opportunity,
                SUM(CASE WHEN c.won_at <= c.conv_at AND t.occurred_at <= c.won_at
-                   THEN 1 ELSE 0 END) OVER lead AS n_closed
-        FROM conv c JOIN touches_touch t ON t.lead_id = c.lead_id
-        WHERE t.team = '{TeamKey.MARKETING.value}' {recorded}
-        WINDOW lead AS (PARTITION BY t.lead_id)
-    """
-    return sql, params
+                   THEN 1 ELSE 0 END) OVER lead AS n_closed"""
+    return ""
 
 
 def _route(value: Value) -> str:
     """The path: the touches up to the conversion (n of them), a prefix of the order."""
     cut = "CASE WHEN n_conv > 0 THEN n_conv ELSE 1 END" if value.creation_fallback else "n_conv"
+    return f"SELECT touched.*, {cut} AS n FROM touched WHERE pos <= {cut}"
+
+
+def _decayed() -> str:
+    """The newest path touch weighs 2 ** SCALE_BITS (weights.decay_weights)."""
+    age = "(newest - sec) / %s"
+    power = f"POWER(CAST(2 AS DOUBLE PRECISION), CAST({SCALE_BITS} AS DOUBLE PRECISION) - {age})"
     return f"""
-        SELECT id, lead_id, campaign_id, channel, units, sec, pos,
-               n_created, n_opportunity, n_closed, {cut} AS n
-        FROM touched WHERE pos <= {cut}
-    """
-
-
-def _weighted(ask: Ask) -> tuple[str, list[Any]]:
-    """`weighted AS (…)` (with the steps it needs): each path touch's integer weight."""
-    columns = "lead_id, campaign_id, channel, units, pos"
-    if ask.model == "linear":
-        return f"weighted AS (SELECT {columns}, 1 AS w FROM route)", []
-    if ask.model == "time_decay":
-        newest = "MAX(sec) OVER (PARTITION BY lead_id)"
-        power = (
-            f"POWER(CAST(2 AS DOUBLE PRECISION), "
-            f"CAST({SCALE_BITS} AS DOUBLE PRECISION) - ({newest} - sec) / %s)"
+        decayed AS (
+            SELECT {COLUMNS}, CAST(FLOOR({power}) AS BIGINT) AS w FROM route
+        ),
+        weighted AS (
+            SELECT decayed.*, CAST(SUM(w) OVER (PARTITION BY lead_id) AS BIGINT) AS total
+            FROM decayed
         )
-        sql = f"weighted AS (SELECT {columns}, CAST(FLOOR({power}) AS BIGINT) AS w FROM route)"
-        return sql, [float(ask.half_life_days) * 86400.0]
-    return _positional(POSITIONAL[ask.model], columns), []
+    """
 
 
 def _clamped(count: str, fallback: str) -> str:
@@ -199,31 +233,37 @@ def _clamped(count: str, fallback: str) -> str:
     return f"CASE WHEN {count} >= n THEN n WHEN {count} > 0 THEN {count} ELSE {fallback} END"
 
 
-def _positional(spec: Positional, columns: str) -> str:
+def _positional(spec: Positional) -> str:
+    """weights.positional_weights as expressions; the sum of a lead's weights is known per
+    row too: the present shares S, times k when k touches lie between (plus k × between)."""
     marks = [MARK_COLUMNS[name] for name, _ in spec.shares]
-    share = " + ".join(
-        f"CASE WHEN pos = {mark} THEN {per_mille} ELSE 0 END"
-        for mark, (_, per_mille) in zip(marks, spec.shares, strict=True)
-    )
-    weight = "share"
-    if spec.between:
-        distinct = " + ".join(_new_mark(marks, j) for j in range(len(marks)))
-        top = greatest(*(f"COALESCE({m}, 0)" for m in marks))
-        between = f"({top}) - ({distinct})"
-        weight = (
-            f"share * CASE WHEN {between} > 0 THEN {between} ELSE 1 END"
-            f" + CASE WHEN share = 0 AND pos < {top} THEN {spec.between} ELSE 0 END"
-        )
+    pairs = list(zip(marks, (per_mille for _, per_mille in spec.shares), strict=True))
+    share = " + ".join(f"CASE WHEN pos = {m} THEN {s} ELSE 0 END" for m, s in pairs)
+    present = " + ".join(f"CASE WHEN {m} IS NOT NULL THEN {s} ELSE 0 END" for m, s in pairs)
+    distinct = " + ".join(_new_mark(marks, j) for j in range(len(marks)))
+    top = greatest(*(f"COALESCE({m}, 0)" for m in marks))
+    b = spec.between
     return f"""
         marks AS (
-            SELECT {columns}, n,
+            SELECT {COLUMNS}, n,
                    {_clamped("n_created", "1")} AS m_created,
                    {_clamped("n_opportunity", "NULL")} AS m_opportunity,
                    {_clamped("n_closed", "NULL")} AS m_closed
             FROM route
         ),
-        shaped AS (SELECT marks.*, {share} AS share FROM marks),
-        weighted AS (SELECT {columns}, {weight} AS w FROM shaped)
+        shaped AS (
+            SELECT {COLUMNS}, {share} AS share, {present} AS present, {top} AS top,
+                   ({top}) - ({distinct}) AS between_count
+            FROM marks
+        ),
+        weighted AS (
+            SELECT {COLUMNS},
+                   share * CASE WHEN {b} > 0 AND between_count > 0 THEN between_count ELSE 1 END
+                   + CASE WHEN share = 0 AND pos < top THEN {b} ELSE 0 END AS w,
+                   CASE WHEN {b} > 0 AND between_count > 0 THEN between_count * (present + {b})
+                        ELSE present END AS total
+            FROM shaped
+        )
     """
 
 
