@@ -42,7 +42,7 @@ HAND = {
               AND t.occurred_at <= f.won_at) x
         WHERE pos = 1 GROUP BY campaign_id""",
     "linear": """
-        SELECT campaign_id, SUM(v / n) FROM (
+        SELECT campaign_id, SUM(v * 1.0 / n) FROM (
             SELECT t.campaign_id, f.amount AS v, COUNT(*) OVER (PARTITION BY t.lead_id) AS n
             FROM insights_leadfacts f JOIN touches_touch t ON t.lead_id = f.lead_id
             WHERE f.outcome = 'won' AND f.won_at IS NOT NULL AND t.team = 'marketing'
