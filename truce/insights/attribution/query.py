@@ -75,6 +75,13 @@ def epoch_seconds(column: str) -> str:
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
+def fence() -> str:
+    """PostgreSQL would inline each step into the next, copying the long weight expressions
+    into every place they are used (planning and evaluating them many times over); computing
+    a step once where it is used several times is cheaper. SQLite evaluates each once."""
+    return "MATERIALIZED " if connection.vendor == "postgresql" else ""
+
+
 def greatest(*terms: str) -> str:
     if len(terms) == 1:
         return terms[0]
@@ -256,7 +263,7 @@ def _positional(spec: Positional) -> str:
                    ({top}) - ({distinct}) AS between_count
             FROM marks
         ),
-        weighted AS (
+        weighted AS {fence()}(
             SELECT {COLUMNS},
                    share * CASE WHEN {b} > 0 AND between_count > 0 THEN between_count ELSE 1 END
                    + CASE WHEN share = 0 AND pos < top THEN {b} ELSE 0 END AS w,
