@@ -232,3 +232,24 @@ def test_bad_options_are_refused_with_the_field(db, options, by, field):
         "invalid_query",
         400,
     )
+
+
+def test_without_options_it_is_linear_won_revenue_by_campaign(four_leads):
+    table = REPORTS["attribution"](Query(start=START, end=END), LIVE)
+    assert table.title == "Attribution of won revenue by campaign (linear)"
+    assert credit(table)["Spring search"] == D("333.34")
+    assert [c.label for c in table.columns][:2] == ["Campaign", "Won revenue"]
+
+
+def test_half_lives_at_the_bounds_are_accepted(four_leads):
+    # Half-life 3650 days, A 6 and B 4 days older than C: floor(2^(20 - 6/3650)) = 1047381,
+    # floor(2^(20 - 4/3650)) = 1047779 and 2^20 = 1048576, of 3143736: 33316.44, 33329.10,
+    # 33354.45 cents; the cent left goes to C (.45).
+    assert credit(run(model="time_decay", half_life_days=3650)) == {
+        "Spring search": D("333.16"),
+        "Newsletter": D("333.29"),
+        "Webinar week": D("333.55"),
+        "(no touch)": D("333.33"),
+    }
+    # 0.01 days (14.4 minutes): the touch four days older weighs 2^-400, floored to 0.
+    assert credit(run(model="time_decay", half_life_days="0.01"))["Webinar week"] == D("1000.00")
