@@ -12,14 +12,14 @@ all won. Precision is None when the volume is 0, recall None when nothing was wo
 from collections.abc import Sequence
 from typing import Any
 
-from sklearn.metrics import roc_auc_score
-
 BANDS = 10
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def auc(probabilities: Sequence[float], labels: Sequence[int]) -> float:
     """Probability that a random won lead is ranked above a random lost one (ties count half)."""
+    from sklearn.metrics import roc_auc_score  # see services.py on importing scikit-learn
+
     return float(roc_auc_score(list(labels), list(probabilities)))
 
 

@@ -9,21 +9,23 @@ lead's log-odds, so the factors are the model's own arithmetic, not an approxima
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .features import MISSING, Example, label
-from .fitting import Trained
+
+if TYPE_CHECKING:
+    from .fitting import Trained
 
 TOP_FACTORS = 3
 
 
-def base_log_odds(trained: Trained) -> float:
+def base_log_odds(trained: "Trained") -> float:
     return trained.intercept + float(trained.weights @ trained.means)
 
 
-def contributions(trained: Trained, found: Sequence[Example]) -> tuple[list[str], np.ndarray]:
+def contributions(trained: "Trained", found: Sequence[Example]) -> tuple[list[str], np.ndarray]:
     """Feature names, and per example one contribution (log-odds) per feature."""
     names = [*trained.spec["categorical"], *trained.spec["numeric"]]
     index = {name: i for i, name in enumerate(names)}

@@ -1,10 +1,14 @@
-"""Writes of predictive scoring: train a model version, and predict open leads with the newest."""
+"""Writes of predictive scoring: train a model version, and predict open leads with the newest.
+
+scikit-learn takes seconds to import, so it is imported where a model is trained or used
+(`_ml()`), never when the pages, the API or the CLI are merely loaded.
+"""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import sklearn
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,13 +18,22 @@ from truce.identity.permissions import require
 from truce.ledger import services as ledger
 
 from ..models import LeadPrediction, PredictiveModel
-from . import explain, features, fitting
+from . import features
 from .errors import NoModel, TooFewOutcomes
 from .features import Example
 
+if TYPE_CHECKING:
+    from . import fitting
+
+
+def _ml() -> tuple[ModuleType, ModuleType]:
+    from . import explain, fitting
+
+    return fitting, explain
+
 
 def _save_model(
-    result: fitting.Result, found: Sequence[Example], fingerprint: str, actor: Any, now: datetime
+    result: "fitting.Result", found: Sequence[Example], fingerprint: str, actor: Any, now: datetime
 ) -> PredictiveModel:
     latest = PredictiveModel.objects.aggregate(v=Max("version"))["v"] or 0
     model = PredictiveModel(
@@ -35,8 +48,8 @@ def _save_model(
         metrics=result.metrics,
         features=result.trained.spec,
         fingerprint=fingerprint,
-        sklearn_version=sklearn.__version__,
-        artifact=fitting.dump(result.trained),
+        sklearn_version=_sklearn_version(),
+        artifact=_ml()[0].dump(result.trained),
     )
     try:
         with transaction.atomic():
@@ -44,6 +57,12 @@ def _save_model(
     except IntegrityError:
         raise Conflict("Another training finished first; try again.", field="version") from None
     return model
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return str(sklearn.__version__)
 
 
 def _trained_event(model: PredictiveModel, actor: Any) -> None:
@@ -73,7 +92,7 @@ def _predict_later(model: PredictiveModel) -> None:
 
 @transaction.atomic
 def _record(
-    result: fitting.Result, found: Sequence[Example], fingerprint: str, actor: Any, now: datetime
+    result: "fitting.Result", found: Sequence[Example], fingerprint: str, actor: Any, now: datetime
 ) -> PredictiveModel:
     model = _save_model(result, found, fingerprint, actor, now)
     _trained_event(model, actor)
@@ -85,6 +104,7 @@ def train_model(*, actor: Any, now: datetime | None = None) -> PredictiveModel:
     """Train the next model version on every lead won, lost or disqualified by `now`.
     Raises TooFewOutcomes (nothing written) when either class has too few leads."""
     require(actor, "manage_scoring")
+    fitting, _ = _ml()
     now = now or timezone.now()
     found = features.training_examples(now)
     result = fitting.train(found, features.feature_spec(found))
@@ -94,6 +114,7 @@ def train_model(*, actor: Any, now: datetime | None = None) -> PredictiveModel:
 def retrain_if_changed(*, actor: Any = None, now: datetime | None = None) -> PredictiveModel | None:
     """The scheduled retrain: a new version only when the closed leads (or what is known of
     them) changed since the newest one; None when there is nothing new or too little to learn."""
+    fitting, _ = _ml()
     now = now or timezone.now()
     found = features.training_examples(now)
     fingerprint = fitting.fingerprint(found)
@@ -111,8 +132,9 @@ def retrain_if_changed(*, actor: Any = None, now: datetime | None = None) -> Pre
 
 
 def _predictions(
-    model: PredictiveModel, trained: fitting.Trained, batch: list[Example], now: datetime
+    model: PredictiveModel, trained: "fitting.Trained", batch: list[Example], now: datetime
 ) -> list[LeadPrediction]:
+    _, explain = _ml()
     probabilities = trained.probabilities(batch)
     names, rows = explain.contributions(trained, batch)
     return [
@@ -155,7 +177,7 @@ def predict_open_leads(*, now: datetime | None = None) -> int:
     model = PredictiveModel.objects.order_by("-version").first()
     if model is None:
         raise NoModel("No predictive model has been trained yet.", field="model")
-    trained = fitting.load(model.artifact, model.features)
+    trained = _ml()[0].load(model.artifact, model.features)
     changed = 0
     for batch in features.examples(features.open_leads(), now):
         with transaction.atomic():
