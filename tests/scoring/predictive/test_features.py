@@ -86,3 +86,22 @@ def test_common_facts_become_columns_and_rare_ones_do_not(make_closed):
     assert rows[1, spec["categorical"].index("fact:trial")] == "false"
     assert rows[19, spec["categorical"].index("fact:plan")] == "(none)"
     assert rows[19, n_cat + spec["numeric"].index("fact:seats")] == 3.0
+
+
+def test_facts_written_at_or_after_the_outcome_are_ignored(make_closed, admin_user):
+    from truce.funnel.services import leads as lead_services
+
+    lead = make_closed("won", facts={"plan": "pro"}, closed_after=30)
+    # written later, the way an import of closed deals fills in the deal's attributes
+    lead_services.update_lead(
+        lead=lead, actor=admin_user, changes={"facts": {"plan": "pro", "segment": "retail"}}
+    )
+    open_lead = make_closed(None, facts={"plan": "basic"})
+    lead_services.update_lead(
+        lead=open_lead, actor=admin_user, changes={"facts": {"plan": "basic", "segment": "food"}}
+    )
+
+    seen = _example(lead.pk).features
+    assert seen["fact:plan"] == "pro" and "fact:segment" not in seen
+    [batch] = features.examples(features.open_leads(), NOW)
+    assert batch[0].features["fact:segment"] == "food"  # an open lead: what is known now

@@ -1,7 +1,8 @@
 """What the model sees of a lead, and only what was known before the lead's outcome.
 
-A closed lead's touches count only when they happened strictly before its outcome; an open
-lead's count up to now. Left out on purpose: the stage (a closed lead sits in its final stage),
+A closed lead's touches count only when they happened strictly before its outcome, and its
+facts are the ones the ledger had recorded before it (a deal's attributes filled in when it
+was won would otherwise give the outcome away); an open lead's count up to now. Left out on purpose: the stage (a closed lead sits in its final stage),
 the amount, the outcome reason, the disposition (sales' verdict often *is* the outcome) and the
 lead's age (closed leads stopped ageing at their outcome, open ones did not).
 """
@@ -17,6 +18,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 
 from truce.funnel.models import Lead, Outcome
 from truce.identity.models import TeamKey
+from truce.ledger import selectors as ledger_selectors
 from truce.touches.models import Touch, TouchKind
 
 WON = (Outcome.WON,)
@@ -81,6 +83,7 @@ _LEAD_FIELDS = (
     "company__employees",
     "created_at",
     "outcome",
+    "outcome_at",
 )
 
 
@@ -104,7 +107,7 @@ def email_kind(email: str) -> str:
     return "free" if domain in FREE_EMAIL_DOMAINS else "company"
 
 
-def _lead_features(row: dict[str, Any]) -> dict[str, Any]:
+def _lead_features(row: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
     employees = row["company__employees"]
     features: dict[str, Any] = {
         "source": row["source"] or MISSING,
@@ -117,7 +120,7 @@ def _lead_features(row: dict[str, Any]) -> dict[str, Any]:
         "engagement_score": float(row["engagement_score"]),
         "employees": math.log1p(employees) if employees is not None else math.nan,
     }
-    for key, value in (row["facts"] or {}).items():
+    for key, value in facts.items():
         if _usable_fact(key, value):
             features[f"fact:{key}"] = value
     return features
@@ -158,6 +161,31 @@ def _touches_before(lead_ids: Sequence[int], now: datetime) -> dict[int, list[di
     return found
 
 
+def _written_facts(kind: str, payload: dict[str, Any]) -> Any:
+    if kind == "lead.created":
+        return payload.get("facts")
+    change = (payload.get("changes") or {}).get("facts")
+    return change[1] if isinstance(change, list) and len(change) == 2 else None
+
+
+def _facts_before_outcome(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Each closed lead's facts as last written strictly before its outcome, from the ledger."""
+    closing = {row["pk"]: row["outcome_at"] for row in rows if row["outcome_at"] is not None}
+    known: dict[int, dict[str, Any]] = {pk: {} for pk in closing}
+    if not closing:
+        return known
+    events = (
+        ledger_selectors.subject_events(subject_type="lead", subject_ids=list(closing))
+        .filter(kind__in=("lead.created", "lead.updated"))
+        .values_list("subject_id", "kind", "occurred_at", "payload")
+    )
+    for lead_id, kind, occurred_at, payload in events:
+        facts = _written_facts(kind, payload or {})
+        if occurred_at < closing[lead_id] and isinstance(facts, dict):
+            known[lead_id] = facts
+    return known
+
+
 def _batches(leads: QuerySet[Lead]) -> Iterator[list[dict[str, Any]]]:
     last = 0
     while True:
@@ -169,14 +197,16 @@ def _batches(leads: QuerySet[Lead]) -> Iterator[list[dict[str, Any]]]:
 
 
 def examples(leads: QuerySet[Lead], now: datetime) -> Iterator[list[Example]]:
-    """The leads as examples, a batch at a time (two queries per batch)."""
+    """The leads as examples, a batch at a time (two queries per batch, three with closed
+    leads)."""
     for rows in _batches(leads):
         touches = _touches_before([row["pk"] for row in rows], now)
+        facts = _facts_before_outcome(rows)
         yield [
             Example(
                 lead_id=row["pk"],
                 features={
-                    **_lead_features(row),
+                    **_lead_features(row, facts.get(row["pk"], row["facts"] or {})),
                     **_touch_features(touches.get(row["pk"], []), row["created_at"]),
                 },
                 label=1 if row["outcome"] in WON else 0 if row["outcome"] in LOST else None,
