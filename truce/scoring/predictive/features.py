@@ -2,9 +2,10 @@
 
 A closed lead's touches count only when they happened strictly before its outcome, and its
 facts are the ones the ledger had recorded before it (a deal's attributes filled in when it
-was won would otherwise give the outcome away); an open lead's count up to now. Left out on purpose: the stage (a closed lead sits in its final stage),
-the amount, the outcome reason, the disposition (sales' verdict often *is* the outcome) and the
-lead's age (closed leads stopped ageing at their outcome, open ones did not).
+was won would otherwise give the outcome away); an open lead's count up to now.
+Left out on purpose: the stage (a closed lead sits in its final stage), the amount, the
+outcome reason, the disposition (sales' verdict often *is* the outcome) and the lead's age
+(closed leads stopped ageing at their outcome, open ones did not).
 """
 
 import math
