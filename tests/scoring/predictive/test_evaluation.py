@@ -1,7 +1,7 @@
 """The calibration and threshold tables and the AUC, on given probabilities, checked by hand."""
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from truce.scoring.predictive.evaluation import auc, calibration_table, threshold_table
@@ -66,6 +66,8 @@ def test_threshold_table_with_nothing_chosen_or_nothing_won():
     assert row == {"threshold": 0.5, "volume": 0, "won": 0, "precision": None, "recall": None}
 
 
+# Timing is the shared machine's business, not this property's.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(st.floats(0, 1, allow_nan=False), st.integers(0, 1)), min_size=1, max_size=60
