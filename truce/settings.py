@@ -242,6 +242,10 @@ TRUCE_PERIODIC_JOBS = {
     "truce.playbooks.tasks.send_review_reminders": envint(
         "TRUCE_PLAYBOOK_REMINDER_EVERY_SECONDS", "3600"
     ),
+    # Predictive scoring: retrain weekly on the closed outcomes (skipped when they are the same),
+    # and give open leads (new ones too) their win probability hourly.
+    "truce.scoring.tasks.retrain_model": envint("TRUCE_RETRAIN_EVERY_SECONDS", "604800"),
+    "truce.scoring.tasks.predict_open_leads": envint("TRUCE_PREDICT_EVERY_SECONDS", "3600"),
 }
 
 # Webhooks (docs/how-to/webhooks.md): one POST per attempt with this timeout; a failed attempt

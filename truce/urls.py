@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("truce.planning.urls")),
     path("", include("truce.playbooks.urls")),
     path("", include("truce.pulse.urls")),
+    path("", include("truce.scoring.urls")),
 ]

@@ -146,3 +146,12 @@ def lead_score(request: HttpRequest, lead_id: Id) -> HttpResponse:
             "explanation": lead.score_explanation or [],
         }
     )
+
+
+def _mount_predictive() -> None:
+    from .predictive.api import router as predictive_router
+
+    router.add_router("", predictive_router)
+
+
+_mount_predictive()
