@@ -4,10 +4,14 @@ batch boundaries; and, in process, the ledger moving between two batches."""
 
 import csv
 import subprocess
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from truce.funnel.models import Lead
+from truce.insights.facts.services import check_facts
+from truce.insights.models import LeadFacts
 from truce.ledger import services as ledger
 from truce.ledger.models import Event
 from truce.ledger.selectors import verify_chain
@@ -105,3 +109,37 @@ def test_a_batch_chained_ahead_is_chained_again_when_the_ledger_moved(tmp_path, 
     assert Event.objects.filter(kind="lead.created").count() == ROWS
     assert Event.objects.filter(kind="note.added").count() == 1
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_imported_leads_and_outcomes_have_facts_equal_to_a_rebuild(tmp_path, admin_user):
+    leads = tmp_path / "leads.csv"
+    with leads.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Email", "Website", "Lead ID", "Lead Source", "Stage", "Created"])
+        for n in range(30):
+            writer.writerow([f"p{n}@co{n // 4}.example", f"co{n // 4}.example", f"L-{n}",
+                             "events", "mql", f"2026-02-{1 + n % 20:02d} 10:00"])  # fmt: skip
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text("Lead,Outcome,When,Amount\nL-3,won,2026-03-09 15:00,1200\n")
+
+    run_import(kind="leads", path=leads, spec=parse_spec({}, kind="leads"), actor=admin_user,
+               batch_rows=10)  # fmt: skip
+    run_import(kind="outcomes", path=outcomes, actor=admin_user,
+               spec=parse_spec({"columns": {"Lead": "lead_external_id", "Outcome": "outcome",
+                                            "When": "outcome_at", "Amount": "amount"}},
+                               kind="outcomes"))  # fmt: skip
+
+    facts = {f.lead_id: f for f in LeadFacts.objects.all()}
+    assert len(facts) == 30
+    won = facts[Lead.objects.get(external_id="L-3").pk]
+    assert (won.outcome, won.amount, won.won_at) == ("won", Decimal("1200.00"), at_utc(3, 9, 15))
+    first = facts[Lead.objects.get(external_id="L-0").pk]
+    assert (first.source, first.cohort, first.qualified_at) == ("events", "2026-02",
+                                                               at_utc(2, 1, 10))  # fmt: skip
+    assert first.company_id == Lead.objects.get(external_id="L-0").company_id
+    assert check_facts().differences == []
+
+
+def at_utc(month, day, hour):
+    return datetime(2026, month, day, hour, tzinfo=UTC)

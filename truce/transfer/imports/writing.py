@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max, Model
 
+from truce.insights.facts.services import apply_events
 from truce.ledger.bulk import (
     Chain,
     EventBatch,
@@ -220,25 +221,32 @@ def write_rows(built: Built) -> None:
 
 def write_events(built: Built, recorded_at: datetime, times: TimeText) -> None:
     """Chain the batch's events after the head. Events chained ahead (in another process) go
-    in as they are unless the head moved meanwhile (someone else appended): then again."""
+    in as they are unless the head moved meanwhile (someone else appended): then again. The
+    facts of the batch's leads then follow them, as they follow every other ledger write."""
     if not (built.events or (built.chained and built.chained.after != built.chained.before)):
         return
     head = Head.objects.select_for_update().get_or_create(pk=1)[0]
     ahead = built.chained
     if ahead is not None and ahead.before == (head.seq, head.hash):
         write_batch(ahead, attached="staged" if built.staged else None)
-        return
-    chain = Chain(seq=head.seq, hash=head.hash, recorded_at=recorded_at, times=times)
-    write_batch(chain.batch(built.events or _unchained(built)))
+        rows = _staged_events() if built.staged else ahead.rows
+    else:
+        chain = Chain(seq=head.seq, hash=head.hash, recorded_at=recorded_at, times=times)
+        again = chain.batch(built.events or _unchained(built))
+        write_batch(again)
+        rows = again.rows
+    apply_events((r[0], r[1], r[2], r[3], r[4], r[7], r[8], r[6]) for r in rows)
+
+
+def _staged_events() -> Sequence[Sequence[Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT * FROM staged."{Event._meta.db_table}" ORDER BY seq')
+        return cursor.fetchall()
 
 
 def _unchained(built: Built) -> list[tuple[Any, ...]]:
     """The events of a batch chained ahead, as `Chain.batch` takes them."""
-    rows: Sequence[Sequence[Any]] = built.chained.rows if built.chained else []
-    if built.staged:
-        with connection.cursor() as cursor:
-            cursor.execute(f'SELECT * FROM staged."{Event._meta.db_table}" ORDER BY seq')
-            rows = cursor.fetchall()
+    rows = _staged_events() if built.staged else built.chained.rows if built.chained else []
     return [
         (kind, _epoch(at), actor, stype, sid, lead, payload, bool(imported))
         for _, kind, at, _, actor, stype, sid, lead, payload, imported, _, _ in rows

@@ -223,6 +223,7 @@ class OutcomeWriter(Writer):
             if values.get("amount") is not None:
                 fields["amount"] = values["amount"]
             payload["amount"] = fields.get("amount", lead["amount"])
+            payload["won_stage"] = won.key
             batch.event("lead.stage_changed", at, "lead", pk,
                         {"from": stages[lead["stage_id"]], "to": won.key}, line=line,
                         lead_id=pk)  # fmt: skip
