@@ -65,6 +65,7 @@ def apply_events(rows: Iterable[Sequence[Any]]) -> int:
         return 0
     refs = Reference.load(with_teams=False)
     states = load_states(by_lead)
+    stored = set(states)  # leads with a facts row already; the others get a plain insert
     stale = missed_events(states, by_lead)
     for lead_id, events in by_lead.items():
         events.sort(key=lambda e: e.seq)
@@ -80,7 +81,13 @@ def apply_events(rows: Iterable[Sequence[Any]]) -> int:
             stale.add(lead_id)
     for lead_id, history in histories_of(stale):
         states[lead_id] = replay(lead_id, history, refs)
-    save_states(states[lead_id] for lead_id in by_lead if lead_id in states)
+    changed = [lead_id for lead_id in by_lead if lead_id in states]
+    save_states(states[i] for i in changed if i in stored or i in stale)
+    fresh = RowWriter(LeadFacts._meta.db_table, StageFacts._meta.db_table)
+    for lead_id in changed:
+        if lead_id not in stored and lead_id not in stale:
+            fresh.add(states[lead_id])  # a new lead (an import's, say): no upsert needed
+    fresh.flush()
     return len(by_lead)
 
 

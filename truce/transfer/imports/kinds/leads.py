@@ -122,9 +122,10 @@ class LeadWriter(Writer):
         )  # fmt: skip
         batch.insert(StageVisit, VISIT_COLUMNS, (batch.new_id(StageVisit), when, None, pk,
                                                   stage.pk))  # fmt: skip
-        payload = {"contact_id": contact, "company_id": company, "stage": stage.key, "source": source,
-                   "campaign_id": campaign, "owner_id": owner, "product_line": product_line,
-                   "amount": amount, "score": 0, "facts": facts}  # fmt: skip
+        payload = {"contact_id": contact, "company_id": company, "stage": stage.key,
+                   "source": source, "campaign_id": campaign, "owner_id": owner,
+                   "product_line": product_line, "amount": amount, "score": 0,
+                   "facts": facts}  # fmt: skip
         batch.event("lead.created", at, "lead", pk, payload, line=line, lead_id=pk)
         if owner:
             batch.event(
