@@ -11,8 +11,9 @@ from tests.agreements.test_scoreboard import (  # noqa: F401 (the scoreboard's m
     people,
     signed_long_ago,
 )
+from tests.insights.given import given_facts
 from truce.funnel.models import Stage
-from truce.insights.models import LeadFacts, StageFacts
+from truce.insights.models import StageFacts
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -32,7 +33,7 @@ def make_facts(stage_id):
     def make(lead_id: int, stays: list[tuple[str, float, float | None]] = (), **fields: Any):
         created = fields.pop("created_at", T0)
         fields.setdefault("cohort", created.strftime("%Y-%m"))
-        facts = LeadFacts.objects.create(lead_id=lead_id, created_at=created, **fields)
+        facts = given_facts(lead_id=lead_id, created_at=created, **fields)
         visits: dict[str, int] = {}
         for key, entered, exited in stays:
             visits[key] = visits.get(key, 0) + 1

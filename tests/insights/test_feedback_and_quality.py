@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from tests.agreements.test_scoreboard import at, board_for, by_kind
+from tests.insights.given import given_facts
 from truce.funnel.models import Lead
 from truce.insights.errors import InvalidReportQuery
 from truce.insights.facts.source import FactsSource
-from truce.insights.models import LeadFacts
 from truce.insights.reports.base import Query
 from truce.insights.reports.outcomes import feedback
 from truce.insights.reports.runner import run_report
@@ -24,7 +24,7 @@ NOVEMBER = Query(start=at(1), end=at(1, month=12))
 def facts(november):
     """Facts mirroring the month's leads (what the facts projection would hold), and L1 won."""
     for lead in Lead.objects.all():
-        LeadFacts.objects.create(
+        given_facts(
             lead_id=lead.pk,
             created_at=lead.created_at,
             cohort=lead.created_at.strftime("%Y-%m"),

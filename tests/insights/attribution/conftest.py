@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.insights.given import given_facts
 from truce.identity.models import TeamKey
-from truce.insights.models import LeadFacts
 from truce.touches.models import Touch, TouchKind
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ def make_journey(make_lead):
         lead = make_lead()
         fields = {f"{k}_at": None if v is None else day(v) for k, v in days.items()}
         fields.setdefault("won_at", None)
-        LeadFacts.objects.create(
+        given_facts(
             lead_id=lead.pk,
             created_at=day(created),
             cohort=day(created).strftime("%Y-%m"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.insights.given import given_facts
 from truce.insights.attribution import MODELS, Conversion, Touch, attribute
 from truce.insights.attribution.query import Ask, credits
 from truce.insights.attribution.values import UNITS_PER_COUNT, VALUES
@@ -37,7 +38,7 @@ def random_leads(make_lead, make_campaign):
         lead = make_lead()
         created = rng.uniform(0, 10)
         won = maybe(rng, created + 6, 0.5)
-        LeadFacts.objects.create(
+        given_facts(
             lead_id=lead.pk,
             created_at=day(created),
             cohort="2026-01",

@@ -2,9 +2,9 @@
 
 import pytest
 
+from tests.insights.given import given_facts
 from truce.errors import DomainError
 from truce.insights.facts.source import LIVE
-from truce.insights.models import LeadFacts
 from truce.insights.reports.base import REPORTS, Query
 
 from .conftest import day
@@ -20,7 +20,7 @@ def run(by=None, start=START, end=END):
 @pytest.fixture
 def make_customer(db):
     def make(lead_id, touches, first, won, source="web", outcome="won", **fields):
-        return LeadFacts.objects.create(
+        return given_facts(
             lead_id=lead_id,
             created_at=day(0),
             cohort="2026-01",

@@ -7,6 +7,7 @@ from typing import Any
 
 from truce.errors import DomainError
 
+from ..errors import InvalidReportQuery
 from .values import VALUES, Value
 from .weights import DEFAULT_HALF_LIFE_DAYS, MODELS
 
@@ -23,8 +24,7 @@ class Choice:
 
 
 def refuse(message: str, field: str) -> DomainError:
-    # The code the reports' own refusals use (insights.errors.InvalidReportQuery).
-    return DomainError(message, field=field, code="invalid_query")
+    return InvalidReportQuery(message, field=field)
 
 
 def choose(options: dict[str, Any], by: str | None) -> Choice:

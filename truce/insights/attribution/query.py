@@ -15,6 +15,7 @@ from django.db import connection
 
 from truce.identity.models import TeamKey
 
+from ..reports.sql import moment
 from .values import Value
 from .weights import POSITIONAL, SCALE_BITS, Positional
 
@@ -61,11 +62,6 @@ def credits(ask: Ask, lead_table: str) -> Credits:
     rows = [Credit(c, ch or "", int(u), int(n)) for kind, c, ch, u, n in found if kind == 0]
     total, leads = next((u, n) for kind, _, _, u, n in found if kind == 1)
     return Credits(rows=rows, total_units=int(total or 0), leads=int(leads))
-
-
-def moment(value: datetime) -> Any:
-    """A datetime as the backend stores it (SQLite keeps naive UTC text)."""
-    return connection.ops.adapt_datetimefield_value(value)
 
 
 def epoch_seconds(column: str) -> str:

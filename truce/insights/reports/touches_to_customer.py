@@ -10,9 +10,9 @@ from django.db import connection
 from truce.touches.models import Campaign
 
 from ..attribution.options import refuse
-from ..attribution.query import moment
 from ..facts.source import FactsSource
 from .base import Column, Query, Table, register
+from .sql import moment, seconds_between
 
 BY = {"source": "f.source", "campaign": "f.campaign_id", "product_line": "f.product_line"}
 DAY = 86400
@@ -70,13 +70,6 @@ def touches_to_customer(query: Query, source: FactsSource) -> Table:
         ],
         chart={"type": "bar", "x": "group", "y": [k for k, *_ in TOUCH_BUCKETS]},
     )
-
-
-def seconds_between(start: str, end: str) -> str:
-    """Whole seconds from `start` to `end` (trusted column names), rounded to the nearest."""
-    if connection.vendor == "postgresql":
-        return f"ROUND(EXTRACT(EPOCH FROM ({end} - {start})))"
-    return f"ROUND((julianday({end}) - julianday({start})) * 86400.0)"
 
 
 def _figures(query: Query, source: FactsSource) -> list[dict[str, Any]]:
