@@ -4,6 +4,7 @@ files themselves, read here with the csv module."""
 
 import csv
 import json
+import math
 import re
 import shlex
 from collections import Counter
@@ -11,12 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pandas as pd
 import pytest
 from django.core.management import call_command
 
 from tests.datasets import OLIST
-from truce.funnel.models import Lead, Outcome
+from truce.funnel.models import Lead, Outcome, Stage
 from truce.identity.models import User
+from truce.insights.reports.base import Query
+from truce.insights.reports.grouping import NONE_LABEL
+from truce.insights.reports.runner import run_report
 from truce.ledger.selectors import verify_chain
 from truce.touches.models import Campaign
 
@@ -106,3 +112,49 @@ def test_running_the_walkthrough_again_changes_nothing(walked):
         call_command(*[a.replace("$OLIST", str(OLIST)) for a in command[1:]])
 
     assert (Lead.objects.count(), Lead.objects.filter(outcome=Outcome.WON).count()) == before
+
+
+def _nearest_rank_median(values: pd.Series) -> int:
+    """The median as the reports define it: the value of rank ceil(n / 2) in order."""
+    ordered = values.sort_values().reset_index(drop=True)
+    return int(ordered[math.ceil(len(ordered) / 2) - 1])
+
+
+def test_the_reports_on_olist_agree_with_pandas(walked):
+    """MQL-to-won conversion by origin and the median time from first contact to won, from
+    the funnel report over the imported data, against pandas over the raw files."""
+    mqls = pd.read_csv(OLIST / "marketing_qualified_leads.csv", dtype=str, keep_default_na=False)
+    deals = pd.read_csv(OLIST / "closed_deals.csv", dtype=str, keep_default_na=False)
+    joined = mqls.merge(deals[["mql_id", "won_date"]], on="mql_id", how="left")
+    joined["won"] = joined["won_date"].fillna("") != ""
+    expected_rate = joined.groupby("origin")["won"].agg(["sum", "count"])
+    # Both are São Paulo wall time (the mapping's time zone), which had summer time then: a
+    # midnight skipped by the clocks is the first moment after it, an hour told twice its first.
+    local = {"ambiguous": np.ones(len(joined), bool), "nonexistent": "shift_forward"}
+    contact = pd.to_datetime(joined["first_contact_date"], format="%d-%m-%Y")
+    won_at = pd.to_datetime(joined["won_date"], format="%d-%m-%Y %H:%M")
+    contact = contact.dt.tz_localize("America/Sao_Paulo", **local)
+    won_at = won_at.dt.tz_localize("America/Sao_Paulo", **local)
+    joined["seconds"] = (won_at - contact).dt.total_seconds()
+    wins = joined[joined["won"]]
+
+    overall = run_report("funnel", Query())
+    by_origin = run_report("funnel", Query(by="source"))
+
+    names = dict(Stage.objects.filter(key__in=["mql", "customer"]).values_list("key", "name"))
+    mql_row = next(r for r in overall.rows if r["stage"] == names["mql"])
+    assert mql_row["stays"] == len(wins) == 842
+    assert mql_row["median_seconds"] == _nearest_rank_median(wins["seconds"])
+    got = {}
+    for row in by_origin.rows:
+        origin = "" if row["group"] == NONE_LABEL else row["group"]
+        if row["stage"] == names["mql"]:
+            got.setdefault(origin, {})["mqls"] = row["reached"]
+            if row["stays"]:
+                in_origin = wins[wins["origin"] == origin]["seconds"]
+                assert row["median_seconds"] == _nearest_rank_median(in_origin), origin
+        elif row["stage"] == names["customer"]:
+            got.setdefault(origin, {})["won"] = row["reached"]
+    assert {o: (g.get("won", 0), g["mqls"]) for o, g in got.items()} == {
+        o: (int(r["sum"]), int(r["count"])) for o, r in expected_rate.iterrows()
+    }
