@@ -73,6 +73,7 @@ def test_the_walkthrough_imports_every_mql_and_every_win(walked):
         ["import", "leads"],
         ["import", "outcomes"],
         ["ledger", "verify"],
+        ["report", "funnel"],
     ]
     assert "Would import leads from 8,000 rows" in outputs[0] and "8,000 created" in outputs[0]
     assert Lead.objects.count() == len(mqls) == 8000
@@ -102,6 +103,7 @@ def test_the_walkthrough_imports_every_mql_and_every_win(walked):
     assert closed.facts["lead_behaviour_profile"] == ["cat", "wolf"]
     assert closed.facts["sdr"] == deal["sdr_id"]
     assert verify_chain().ok
+    assert "Organic search" in outputs[4] or "organic_search" in outputs[4]
 
 
 def test_running_the_walkthrough_again_changes_nothing(walked):
