@@ -346,6 +346,8 @@ def test_every_truce_table_is_backed_up_in_foreign_key_order():
         for field in model._meta.concrete_fields:
             target = field.related_model
             if field.is_relation and target is not model and target in models:
+                if model in backup._targets(target, models):
+                    continue  # two models pointing at each other: one of them must come first
                 assert models.index(target) < position, (model, field.name)
 
 

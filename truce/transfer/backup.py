@@ -79,11 +79,29 @@ def backup_models() -> list[type[Model]]:
     placed: set[type[Model]] = set()
     while len(ordered) < len(chosen):
         ready = [m for m in chosen if m not in placed and _targets(m, chosen) <= placed]
-        if not ready:  # a cycle between models: place the rest as they are (FKs are deferred)
-            ready = [m for m in chosen if m not in placed]
+        if not ready:
+            # Models that point at each other (a plan and its current revision): break the cycle
+            # at the one waiting for fewest others (FKs are checked at commit), then carry on.
+            rest = {m for m in chosen if m not in placed}
+            cyclic = [m for m in chosen if m in rest and _in_cycle(m, rest, chosen)]
+            ready = [min(cyclic, key=lambda m: len(_targets(m, chosen) - placed))]
         ordered.extend(ready)
         placed.update(ready)
     return ordered
+
+
+def _in_cycle(model: type[Model], rest: set[type[Model]], chosen: list[type[Model]]) -> bool:
+    """Whether `model`'s foreign keys, followed among `rest`, lead back to it."""
+    seen: set[type[Model]] = set()
+    stack = list(_targets(model, chosen) & rest)
+    while stack:
+        found = stack.pop()
+        if found is model:
+            return True
+        if found not in seen:
+            seen.add(found)
+            stack.extend(_targets(found, chosen) & rest)
+    return False
 
 
 def _targets(model: type[Model], chosen: list[type[Model]]) -> set[type[Model]]:
