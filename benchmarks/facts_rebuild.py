@@ -11,17 +11,15 @@ Results print as Markdown.
 """
 
 import argparse
-import os
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scratch import env_for, fresh_database
+
 PG_DB = "truce_bench_facts"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 
 FLOOR = r"""
 import json, time
@@ -43,25 +41,6 @@ with transaction.atomic():
             events += len(rows)
 print(events, round(time.perf_counter() - began, 2))
 """
-
-
-def env_for(work: Path, postgres: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUCE_")}
-    env.update(
-        TRUCE_DATA_DIR=str(work),
-        TRUCE_SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=PG_URL if postgres else "",
-        DJANGO_SETTINGS_MODULE="truce.settings",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def fresh_database(env: dict[str, str], postgres: bool) -> None:
-    if postgres:
-        for sql in (f"DROP DATABASE IF EXISTS {PG_DB}", f"CREATE DATABASE {PG_DB}"):
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    subprocess.run([sys.executable, "-m", "truce.cli", "migrate", "-v0"], env=env, check=True)
 
 
 # A truce command in a process of its own that reports its own peak memory (KiB) last.
@@ -93,8 +72,9 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="truce-facts-bench-"))
-    env = env_for(work, args.postgres)
-    fresh_database(env, args.postgres)
+    database = PG_DB if args.postgres else None
+    env = env_for(work, database)
+    fresh_database(env, database)
     seeded, _, _ = timed(env, "seed", "--leads", str(args.leads))
     rebuild, peak, said = timed(env, "facts", "rebuild")
     check, _, verdict = timed(env, "facts", "rebuild", "--check")

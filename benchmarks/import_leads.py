@@ -13,19 +13,17 @@ Results print as Markdown.
 
 import argparse
 import csv
-import os
 import random
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scratch import env_for, fresh_database
+
 PG_DB = "truce_bench_import"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 HEADER = ["Email", "First Name", "Last Name", "Company", "Website", "Lead ID", "Lead Source",
           "Campaign", "Created"]  # fmt: skip
 SOURCES = ["paid_search", "organic_search", "social", "email", "referral", "events"]
@@ -45,25 +43,6 @@ def write_csv(path: Path, rows: int) -> None:
                 rng.choice(SOURCES), f"Campaign {n % 40}",
                 f"2026-{1 + n % 9:02d}-{day:02d} {second // 3600:02d}:{second // 60 % 60:02d}",
             ])  # fmt: skip
-
-
-def env_for(work: Path, postgres: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRUCE_")}
-    env.update(
-        TRUCE_DATA_DIR=str(work),
-        TRUCE_SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=PG_URL if postgres else "",
-        DJANGO_SETTINGS_MODULE="truce.settings",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def fresh_database(env: dict[str, str], postgres: bool) -> None:
-    if postgres:
-        for sql in (f"DROP DATABASE IF EXISTS {PG_DB}", f"CREATE DATABASE {PG_DB}"):
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    subprocess.run([sys.executable, "-m", "truce.cli", "migrate", "-v0"], env=env, check=True)
 
 
 def timed_import(env: dict[str, str], path: Path, mapping: Path) -> tuple[float, float, str]:
@@ -127,8 +106,9 @@ def main() -> None:
     path, mapping = work / "leads.csv", work / "mapping.json"
     write_csv(path, args.rows)
     mapping.write_text('{"options": {"create_missing": ["campaign"]}}', encoding="utf-8")
-    env = env_for(work, args.postgres)
-    fresh_database(env, args.postgres)
+    database = PG_DB if args.postgres else None
+    env = env_for(work, database)
+    fresh_database(env, database)
     seconds, peak, summary = timed_import(env, path, mapping)
     floor_seconds = floor(env, path)
     db = "PostgreSQL" if args.postgres else "SQLite"
