@@ -16,7 +16,7 @@ PAST = datetime(2026, 1, 20, tzinfo=UTC)
 
 
 @pytest.fixture
-def past_facts(monkeypatch, make_facts):
+def past_facts(monkeypatch, make_facts, stage_id):
     """Live: two leads reached MQL. As of PAST (the stand-in): only the first had."""
     make_facts(1, [("lead", 0, 1), ("mql", 1, None)])
     make_facts(2, [("lead", 0, 2), ("mql", 2, None)])
@@ -28,7 +28,13 @@ def past_facts(monkeypatch, make_facts):
             cursor.execute("CREATE TABLE past_leads AS SELECT * FROM insights_leadfacts")
             cursor.execute("CREATE TABLE past_stages AS SELECT * FROM insights_stagefacts")
             cursor.execute("DELETE FROM past_stages WHERE lead_id = 2 AND exited_at IS NULL")
-            cursor.execute("UPDATE past_stages SET exited_at = NULL WHERE lead_id = 2")
+            cursor.execute(
+                "UPDATE past_stages SET exited_at = NULL, seconds = NULL WHERE lead_id = 2"
+            )
+            cursor.execute(
+                "UPDATE past_leads SET stages_reached = %s WHERE lead_id = 2",
+                [2 ** (stage_id("lead") - 1)],
+            )
         opened.append(moment)
         try:
             yield FactsSource("past_leads", "past_stages", as_of=moment)

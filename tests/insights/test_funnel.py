@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from truce.funnel.models import Stage
 from truce.insights.errors import InvalidReportQuery
+from truce.insights.facts.reducer import MASKED_STAGES
 from truce.insights.reports.base import Query
 from truce.insights.reports.runner import run_report
 
@@ -129,3 +131,62 @@ def test_unknown_by_is_refused(db):
     with pytest.raises(InvalidReportQuery) as refused:
         run_report("funnel", Query(by="colour"))
     assert refused.value.field == "by"
+
+
+def test_a_window_around_every_lead_gives_the_unwindowed_figures(six_leads, make_facts):
+    make_facts(7, [("subscriber", 0, 10)], created_at=datetime(2026, 3, 1, tzinfo=UTC))
+    everything = run_report("funnel", Query()).rows
+    around = Query(start=datetime(2025, 12, 1, tzinfo=UTC), end=datetime(2026, 4, 1, tzinfo=UTC))
+    assert run_report("funnel", around).rows == everything
+    # subscriber stays, days: [1,1,1,2,3] and L7's 10: ranks 3 and 6
+    subscriber = by_stage(run_report("funnel", around))["Subscriber"]
+    assert (subscriber["stays"], subscriber["median_seconds"]) == (6, DAYS)
+    assert subscriber["p90_seconds"] == 10 * DAYS
+
+
+def test_velocity_in_a_window_that_leaves_leads_out(six_leads, make_facts):
+    make_facts(
+        7, [("subscriber", 0, 10), ("lead", 10, 11)], created_at=datetime(2026, 3, 1, tzinfo=UTC)
+    )
+    make_facts(8, [("subscriber", 0, 20)], created_at=datetime(2026, 3, 2, tzinfo=UTC))
+    march = by_stage(run_report("funnel", Query(start=datetime(2026, 3, 1, tzinfo=UTC))))
+    # subscriber: [10, 20]: ranks 1 and 2; lead: [1]
+    subscriber = march["Subscriber"]
+    assert (subscriber["stays"], subscriber["median_seconds"], subscriber["p90_seconds"]) == (
+        2,
+        10 * DAYS,
+        20 * DAYS,
+    )
+    assert (march["Lead"]["stays"], march["Lead"]["median_seconds"]) == (1, DAYS)
+    january = Query(start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 3, 1, tzinfo=UTC))
+    early = by_stage(run_report("funnel", january))["Subscriber"]
+    assert (early["stays"], early["median_seconds"], early["p90_seconds"]) == (5, DAYS, 3 * DAYS)
+
+
+def test_percentiles_of_many_stays_from_either_end(make_facts):
+    """Ten stays of 1..10 hours: the median is rank 5 (walked from the short end), the 90th
+    percentile rank 9 (walked from the long end)."""
+    for lead_id, hours in enumerate([7, 3, 10, 1, 9, 4, 2, 8, 6, 5], 1):
+        make_facts(lead_id, [("lead", 0, hours / 24)])
+    lead = by_stage(run_report("funnel", Query()))["Lead"]
+    assert (lead["stays"], lead["median_seconds"], lead["p90_seconds"]) == (10, 5 * HOUR, 9 * HOUR)
+
+
+def test_stage_ids_beyond_the_mask_are_counted_from_the_stays(six_leads, make_facts):
+    """A stage whose id has no bit in stages_reached: the funnel counts from the stays and
+    gives the same figures for the other stages."""
+    before = run_report("funnel", Query()).rows
+    Stage.objects.create(
+        pk=MASKED_STAGES + 7, key="late", name="Late", team="sales", position=10_000,
+        definition="Added after many stages were made and removed.",
+    )  # fmt: skip
+    make_facts(7, [("subscriber", 0, 1), ("late", 1, None)])
+    rows = by_stage(run_report("funnel", Query()))
+    assert rows["Late"]["reached"] == 1
+    assert rows["Subscriber"]["reached"] == 5
+    assert rows["Late"]["strict"] == 0  # lead, mql, … were not reached
+    unchanged = [r for r in before if r["stage"] not in ("Subscriber",) and r["path"] == "main"]
+    after = {r["stage"]: r for r in run_report("funnel", Query()).rows if r["path"] == "main"}
+    for row in unchanged:
+        assert after[row["stage"]]["reached"] == row["reached"], row["stage"]
+        assert after[row["stage"]]["strict"] == row["strict"], row["stage"]

@@ -47,6 +47,9 @@ class LeadFacts(models.Model):
     touches_before_won = models.PositiveIntegerField(null=True)
     touch_kinds = models.JSONField(default=dict)  # {kind: count}
     last_seq = models.PositiveBigIntegerField(default=0)  # the last ledger event applied
+    # The stages the lead ever stayed in, bit (stage id - 1) for ids 1 to 63: the funnel
+    # counts leads per set of stages reached in one pass (reducer.stage_bit).
+    stages_reached = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "lead facts"
@@ -54,6 +57,12 @@ class LeadFacts(models.Model):
             models.Index(fields=["created_at"], name="insights_facts_created"),
             models.Index(fields=["qualified_at"], name="insights_facts_qualified"),
             models.Index(fields=["outcome", "outcome_at"], name="insights_facts_outcome"),
+            # The funnel counts leads per (stages reached, outcome, recycled) in the window by
+            # walking this index in order: no table reads, no sort.
+            models.Index(
+                fields=["stages_reached", "outcome", "recycled_count", "created_at"],
+                name="insights_facts_funnel",
+            ),
         ]
 
 
@@ -65,6 +74,10 @@ class StageFacts(models.Model):
     visit = models.PositiveIntegerField()  # 1 for the first stay in this stage, 2 on re-entry…
     entered_at = models.DateTimeField()
     exited_at = models.DateTimeField(null=True)
+    # Whole seconds from entry to exit, rounded to the nearest (null while the stay is open),
+    # and the lead's creation time: the funnel's percentiles walk an index of both.
+    seconds = models.BigIntegerField(null=True)
+    lead_created_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name_plural = "stage facts"
@@ -73,4 +86,9 @@ class StageFacts(models.Model):
                 fields=["lead_id", "stage_id", "visit"], name="insights_stagefacts_visit"
             )
         ]
-        indexes = [models.Index(fields=["stage_id", "entered_at"], name="insights_stage_entered")]
+        indexes = [
+            models.Index(fields=["stage_id", "entered_at"], name="insights_stage_entered"),
+            models.Index(
+                fields=["stage_id", "seconds", "lead_created_at"], name="insights_stage_seconds"
+            ),
+        ]

@@ -13,7 +13,7 @@ from truce.touches import services as touches
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 LEAD_FIELDS = [f.attname for f in LeadFacts._meta.concrete_fields]
-STAGE_FIELDS = ["lead_id", "stage_id", "visit", "entered_at", "exited_at"]
+STAGE_FIELDS = [f.attname for f in StageFacts._meta.concrete_fields if f.attname != "id"]
 
 
 def _read(table: str, fields: list[str], order: str) -> list[dict]:

@@ -70,17 +70,25 @@ def test_a_won_journey_has_every_fact(won_journey, rep, facts_rows):
             "touches_before_won": 4,
             "touch_kinds": {"call": 1, "demo": 1, "email_click": 1, "webinar": 1},
             "last_seq": Event.objects.filter(lead_id=lead.pk).order_by("-seq")[0].seq,
+            # one bit per stage stayed in, bit (id - 1)
+            "stages_reached": sum(
+                2 ** (s[key] - 1) for key in ("lead", "mql", "sal", "presenting", "customer")
+            ),
         }
     ]
     assert lead.company_id is not None
-    visits = [(r["stage_id"], r["visit"], r["entered_at"], r["exited_at"]) for r in rows["stage"]]
-    assert sorted(visits, key=lambda v: v[2]) == [
-        (s["lead"], 1, T0, T0 + DAY),
-        (s["mql"], 1, T0 + DAY, T0 + 2 * DAY),
-        (s["sal"], 1, T0 + 2 * DAY, T0 + 5 * DAY),
-        (s["presenting"], 1, T0 + 5 * DAY, T0 + 10 * DAY),
-        (s["customer"], 1, T0 + 10 * DAY, None),
+    visits = [
+        (r["stage_id"], r["visit"], r["entered_at"], r["exited_at"], r["seconds"])
+        for r in rows["stage"]
     ]
+    assert sorted(visits, key=lambda v: v[2]) == [
+        (s["lead"], 1, T0, T0 + DAY, 86_400),
+        (s["mql"], 1, T0 + DAY, T0 + 2 * DAY, 86_400),
+        (s["sal"], 1, T0 + 2 * DAY, T0 + 5 * DAY, 3 * 86_400),
+        (s["presenting"], 1, T0 + 5 * DAY, T0 + 10 * DAY, 5 * 86_400),
+        (s["customer"], 1, T0 + 10 * DAY, None, None),
+    ]
+    assert {r["lead_created_at"] for r in rows["stage"]} == {T0}
 
 
 def test_the_rebuild_equals_the_live_facts(won_journey, facts_rows):

@@ -5,7 +5,7 @@ Live maintenance, the rebuild and as-of all go through `apply`, so they cannot d
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
@@ -98,6 +98,7 @@ class LeadState:
     touches_before_won: int | None = None
     touch_kinds: dict[str, int] = field(default_factory=dict)
     last_seq: int = 0
+    stages_reached: int = 0
     visits: list[Visit] = field(default_factory=list)
     # {touch id: (occurred_at, team)} when the state was built from the whole history; None
     # when it was loaded from a facts row, which keeps only the aggregates.
@@ -284,6 +285,25 @@ def _touch_times(state: LeadState) -> dict[int, tuple[datetime, str]]:
 
 # Shared steps.
 
+MASKED_STAGES = 63  # stage ids 1..63 have a bit in a signed 64-bit stages_reached
+
+
+def stage_bit(stage_id: int) -> int:
+    """The stage's bit in `stages_reached`; 0 for an id beyond the mask (the funnel then
+    counts from the visits instead)."""
+    return 1 << (stage_id - 1) if 0 < stage_id <= MASKED_STAGES else 0
+
+
+def whole_seconds(entered: datetime, exited: datetime | None) -> int | None:
+    """Seconds of a stay rounded to the nearest, halves away from zero, as SQL's ROUND of the
+    exact difference would: the duration the funnel's percentiles sort."""
+    if exited is None:
+        return None
+    micro = (exited - entered) // timedelta(microseconds=1)
+    whole, rest = divmod(abs(micro), 1_000_000)
+    whole += rest >= 500_000
+    return whole if micro >= 0 else -whole
+
 
 def _enter(state: LeadState, stage_id: int, at: datetime, refs: References) -> None:
     """Close the open stay and open one in `stage_id`, as funnel's `_enter_stage` does."""
@@ -292,6 +312,7 @@ def _enter(state: LeadState, stage_id: int, at: datetime, refs: References) -> N
             visit.exited_at, visit.dirty = at, True
     number = 1 + sum(1 for v in state.visits if v.stage_id == stage_id)
     state.visits.append(Visit(stage_id=stage_id, visit=number, entered_at=at))
+    state.stages_reached |= stage_bit(stage_id)
     state.stage_id, state.stage_entered_at = stage_id, at
     if stage_id == refs.opportunity_stage_id and state.opportunity_at is None:
         state.opportunity_at = at

@@ -12,10 +12,12 @@ from django.db import connection
 from truce.ledger.bulk import insert_rows
 
 from ..models import LeadFacts, StageFacts
-from .reducer import LeadState, Visit
+from .reducer import LeadState, Visit, whole_seconds
 
 LEAD_COLUMNS: tuple[str, ...] = tuple(f.attname for f in LeadFacts._meta.concrete_fields)
-STAGE_COLUMNS = ("lead_id", "stage_id", "visit", "entered_at", "exited_at")
+STAGE_COLUMNS = (
+    "lead_id", "stage_id", "visit", "entered_at", "exited_at", "seconds", "lead_created_at"
+)  # fmt: skip
 _UPDATED = [f.name for f in LeadFacts._meta.concrete_fields if not f.primary_key]
 _TIMES = [
     i
@@ -34,7 +36,8 @@ def load_states(lead_ids: Iterable[int]) -> dict[int, LeadState]:
         for row in LeadFacts.objects.filter(lead_id__in=ids).values(*LEAD_COLUMNS)
     }
     visits = StageFacts.objects.filter(lead_id__in=ids).order_by("lead_id", "visit", "pk")
-    for lead_id, stage_id, visit, entered_at, exited_at in visits.values_list(*STAGE_COLUMNS):
+    stays = visits.values_list("lead_id", "stage_id", "visit", "entered_at", "exited_at")
+    for lead_id, stage_id, visit, entered_at, exited_at in stays:
         states[lead_id].visits.append(Visit(stage_id, visit, entered_at, exited_at, dirty=False))
     return states
 
@@ -50,14 +53,16 @@ def save_states(states: Iterable[LeadState]) -> None:
     )
     visits = [
         StageFacts(lead_id=s.lead_id, stage_id=v.stage_id, visit=v.visit,
-                   entered_at=v.entered_at, exited_at=v.exited_at)
+                   entered_at=v.entered_at, exited_at=v.exited_at,
+                   seconds=whole_seconds(v.entered_at, v.exited_at),
+                   lead_created_at=s.created_at)
         for s in kept for v in s.visits if v.dirty
     ]  # fmt: skip
     StageFacts.objects.bulk_create(
         visits,
         update_conflicts=True,
         unique_fields=["lead_id", "stage_id", "visit"],
-        update_fields=["entered_at", "exited_at"],
+        update_fields=["entered_at", "exited_at", "seconds", "lead_created_at"],
     )
 
 
@@ -88,10 +93,12 @@ class RowWriter:
                 row[i] = time(row[i])
             row[_AMOUNT] = None if row[_AMOUNT] is None else str(row[_AMOUNT])
         self.leads.append(row)
+        created = time(state.created_at)
         for v in state.visits:
             self.visits.append(
-                (state.lead_id, v.stage_id, v.visit, time(v.entered_at), time(v.exited_at))
-            )
+                (state.lead_id, v.stage_id, v.visit, time(v.entered_at), time(v.exited_at),
+                 whole_seconds(v.entered_at, v.exited_at), created)
+            )  # fmt: skip
         if len(self.leads) >= self.chunk:
             self.flush()
 

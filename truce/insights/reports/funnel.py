@@ -3,15 +3,19 @@ before and from the first stage (strict order and any order), and the time spent
 (median and 90th percentile of completed stays); side outcomes below. Definitions with
 formulas: docs/explanation/reports.md."""
 
+from collections import defaultdict
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from truce.funnel.models import Stage
 
+from ..facts.history import moment as moment_of
+from ..facts.reducer import MASKED_STAGES, stage_bit
 from ..facts.source import FactsSource
 from .base import Column, Query, Table, register
 from .grouping import group_column, labels
-from .sql import fetch, seconds_between, within
+from .sql import fetch, within
 
 BY = ("period", "source", "campaign", "product_line", "owner", "team")
 TENTH = Decimal("0.1")
@@ -36,12 +40,53 @@ def _ranks(stages: list[Stage]) -> tuple[str, str, list[int]]:
     return rank, members, params
 
 
+Reach = dict[tuple[Any, int], tuple[int, int, int]]
+# (group, stages_reached, outcome, recycled_count, leads): the leads created in the window,
+# counted per group and per everything else the funnel asks of a lead.
+LeadGroups = list[tuple[Any, int, str, int, int]]
+
+
+def lead_groups(query: Query, source: FactsSource) -> LeadGroups:
+    """One pass over the leads. Ungrouped, it walks the (stages_reached, outcome,
+    recycled_count, created_at) index in order, so the database neither reads the table nor
+    sorts."""
+    group = group_column(query.by, BY)
+    where, params = within("l.created_at", query)
+    sql = f"""
+        SELECT {group} AS g, l.stages_reached, l.outcome, l.recycled_count, COUNT(*)
+        FROM {source.lead_table} l WHERE {where}
+        GROUP BY 1, 2, 3, 4
+    """
+    return [(g, int(mask), outcome, int(recycled), int(n))
+            for g, mask, outcome, recycled, n in fetch(sql, params)]  # fmt: skip
+
+
 def reach_counts(
-    query: Query, source: FactsSource, stages: list[Stage]
-) -> dict[tuple[Any, int], tuple[int, int, int]]:
-    """{(group, rank): (reached, strict, furthest)}. A lead's distinct ranks in order are
-    numbered 1, 2, …: the number equals the rank exactly when every earlier stage was
-    reached too (strict order). `furthest` counts leads whose last rank this is."""
+    query: Query, source: FactsSource, stages: list[Stage], groups: LeadGroups
+) -> Reach:
+    """{(group, rank): (reached, strict, furthest)}. A lead reached rank k strictly when it
+    reached every rank from 1 to k; `furthest` counts leads whose highest rank is k.
+
+    From the leads counted per set of stages reached (their `stages_reached` bits), the ranks
+    worked out here per set. Stage ids beyond the mask fall back to counting from the stays."""
+    if any(stage.pk > MASKED_STAGES for stage in stages):
+        return reach_from_stays(query, source, stages)
+    bits = [stage_bit(stage.pk) for stage in stages]
+    counts: defaultdict[tuple[Any, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for g, mask, _, _, n in groups:
+        ranks = [rank for rank, bit in enumerate(bits, 1) if mask & bit]
+        for seq, rank in enumerate(ranks, 1):
+            count = counts[(g, rank)]
+            count[0] += n
+            count[1] += n if seq == rank else 0
+        if ranks:
+            counts[(g, ranks[-1])][2] += n
+    return {key: (n, strict, top) for key, (n, strict, top) in counts.items()}
+
+
+def reach_from_stays(query: Query, source: FactsSource, stages: list[Stage]) -> Reach:
+    """reach_counts from the stays themselves: a lead's distinct ranks in order are numbered
+    1, 2, …; the number equals the rank exactly when every earlier stage was reached too."""
     group = group_column(query.by, BY)
     where, params = within("l.created_at", query)
     rank, members, rank_params = _ranks(stages)
@@ -67,19 +112,52 @@ def reach_counts(
     return {(g, rnk): (int(n), int(strict), int(top)) for g, rnk, n, strict, top in rows}
 
 
-def velocity(query: Query, source: FactsSource) -> dict[tuple[Any, int], tuple[int, int, int]]:
+Speed = dict[tuple[Any, int], tuple[int, int, int]]
+
+
+def velocity(query: Query, source: FactsSource) -> Speed:
     """{(group, stage id): (completed stays, median seconds, p90 seconds)}, nearest rank: the
-    p-th percentile of n sorted stays is the one at rank ceil(p * n / 100). Both windows
-    share one ordering, so the database sorts the stays once."""
+    p-th percentile of n sorted stays is the one at rank ceil(p * n / 100)."""
+    if query.by:
+        return velocity_by_group(query, source)
+    where, params = within("s.lead_created_at", _narrowed(query, source))
+    completed = f"s.seconds IS NOT NULL AND {where}"
+    sizes = fetch(
+        f"SELECT s.stage_id, COUNT(*) FROM {source.stage_table} s WHERE {completed}"
+        " GROUP BY s.stage_id",
+        params,
+    )
+    if not sizes:
+        return {}
+    # Each stay at rank k: a walk along the (stage, seconds) index from the nearer end; all
+    # of them in one statement.
+    picks, pick_params = [], []
+    for stage_id, n in sizes:
+        for k in ((n + 1) // 2, (9 * n + 9) // 10):
+            order, skip = ("ASC", k - 1) if k - 1 <= n - k else ("DESC", n - k)
+            picks.append(
+                f"(SELECT s.seconds FROM {source.stage_table} s WHERE s.stage_id = %s"
+                f" AND {completed} ORDER BY s.seconds {order} LIMIT 1 OFFSET %s)"
+            )
+            pick_params += [stage_id, *params, skip]
+    found = fetch(f"SELECT {', '.join(picks)}", pick_params)[0]
+    return {
+        ("", stage_id): (int(n), int(found[2 * i]), int(found[2 * i + 1]))
+        for i, (stage_id, n) in enumerate(sizes)
+    }
+
+
+def velocity_by_group(query: Query, source: FactsSource) -> Speed:
+    """velocity per group: both windows share one ordering, so the database sorts the stays
+    once."""
     group = group_column(query.by, BY)
     where, params = within("l.created_at", query)
-    duration = seconds_between("s.entered_at", "s.exited_at")
     sql = f"""
         WITH stays AS (
-            SELECT {group} AS g, s.stage_id, {duration} AS d
+            SELECT {group} AS g, s.stage_id, s.seconds AS d
             FROM {source.stage_table} s
             JOIN {source.lead_table} l ON l.lead_id = s.lead_id
-            WHERE s.exited_at IS NOT NULL AND {where}
+            WHERE s.seconds IS NOT NULL AND {where}
         ),
         ranked AS (
             SELECT g, stage_id, d,
@@ -99,20 +177,33 @@ def velocity(query: Query, source: FactsSource) -> dict[tuple[Any, int], tuple[i
     return {(g, sid): (int(n), int(med), int(p90)) for g, sid, n, med, p90 in rows}
 
 
-def side_counts(query: Query, source: FactsSource) -> dict[Any, dict[str, int]]:
-    """{group: {outcome: leads}} for the side outcomes, and leads ever recycled."""
-    group = group_column(query.by, BY)
-    where, params = within("l.created_at", query)
-    sums = ", ".join(
-        f"SUM(CASE WHEN l.outcome = '{key}' THEN 1 ELSE 0 END)" for key, _ in SIDE_OUTCOMES
-    )
-    sql = f"""
-        SELECT g, COUNT(*), {sums}, SUM(CASE WHEN l.recycled_count > 0 THEN 1 ELSE 0 END)
-        FROM (SELECT {group} AS g, l.* FROM {source.lead_table} l WHERE {where}) l
-        GROUP BY g
-    """
-    keys = ["leads", *(k for k, _ in SIDE_OUTCOMES), "recycled"]
-    return {row[0]: dict(zip(keys, map(int, row[1:]), strict=True)) for row in fetch(sql, params)}
+def _narrowed(query: Query, source: FactsSource) -> Query:
+    """The window without the bounds that leave out no lead: every stay then qualifies, and
+    the percentiles walk the index without looking at creation times."""
+    if query.start is None and query.end is None:
+        return query
+    first, last = fetch(
+        f"SELECT (SELECT MIN(created_at) FROM {source.lead_table}),"
+        f" (SELECT MAX(created_at) FROM {source.lead_table})"
+    )[0]
+    if first is None:
+        return query
+    first, last = (moment_of(value) for value in (first, last))
+    start = None if query.start is not None and query.start <= first else query.start
+    end = None if query.end is not None and query.end > last else query.end
+    return replace(query, start=start, end=end)
+
+
+def side_counts(groups: LeadGroups) -> dict[Any, dict[str, int]]:
+    """{group: {outcome: leads}} for all leads, the side outcomes, and leads ever recycled."""
+    sides: dict[Any, dict[str, int]] = {}
+    for g, _, outcome, recycled, n in groups:
+        side = sides.setdefault(g, {"leads": 0, **{k: 0 for k, _ in SIDE_OUTCOMES}, "recycled": 0})
+        side["leads"] += n
+        if outcome in side and outcome != "leads":
+            side[outcome] += n
+        side["recycled"] += n if recycled > 0 else 0
+    return sides
 
 
 COLUMNS = [
@@ -198,9 +289,10 @@ def chart(by: str | None) -> dict[str, Any]:
 def funnel(query: Query, source: FactsSource) -> Table:
     """Funnel: reached, conversion (in order and any order) and time in each stage."""
     stages = list(Stage.objects.filter(is_active=True).order_by("position"))
-    reach = reach_counts(query, source, stages) if stages else {}
+    counted = lead_groups(query, source)
+    reach = reach_counts(query, source, stages, counted) if stages else {}
     speed = velocity(query, source)
-    side = side_counts(query, source)
+    side = side_counts(counted)
     groups = {g for g, _ in reach} | set(side) if query.by else {""}
     names = labels(query.by, groups)
     rows = []
