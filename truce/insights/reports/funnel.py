@@ -55,7 +55,7 @@ def lead_groups(query: Query, source: FactsSource) -> LeadGroups:
     sql = f"""
         SELECT {group} AS g, l.stages_reached, l.outcome, l.recycled_count, COUNT(*)
         FROM {source.lead_table} l WHERE {where}
-        GROUP BY 1, 2, 3, 4
+        GROUP BY {"1, " if query.by else ""}2, 3, 4
     """
     return [(g, int(mask), outcome, int(recycled), int(n))
             for g, mask, outcome, recycled, n in fetch(sql, params)]  # fmt: skip
@@ -115,35 +115,37 @@ def reach_from_stays(query: Query, source: FactsSource, stages: list[Stage]) -> 
 Speed = dict[tuple[Any, int], tuple[int, int, int]]
 
 
-def velocity(query: Query, source: FactsSource) -> Speed:
+def velocity(query: Query, source: FactsSource, stage_ids: list[int]) -> Speed:
     """{(group, stage id): (completed stays, median seconds, p90 seconds)}, nearest rank: the
     p-th percentile of n sorted stays is the one at rank ceil(p * n / 100)."""
     if query.by:
         return velocity_by_group(query, source)
     where, params = within("s.lead_created_at", _narrowed(query, source))
-    completed = f"s.seconds IS NOT NULL AND {where}"
-    sizes = fetch(
-        f"SELECT s.stage_id, COUNT(*) FROM {source.stage_table} s WHERE {completed}"
-        " GROUP BY s.stage_id",
-        params,
-    )
-    if not sizes:
+    completed = f"s.stage_id = %s AND s.seconds IS NOT NULL AND {where}"
+    if not stage_ids:
         return {}
-    # Each stay at rank k: a walk along the (stage, seconds) index from the nearer end; all
-    # of them in one statement.
-    picks, pick_params = [], []
-    for stage_id, n in sizes:
+    # Each count is a range of the (stage, seconds, created) index; each percentile the row
+    # at offset k - 1 along it, walked from the nearer end. One statement each.
+    counts = [f"(SELECT COUNT(*) FROM {source.stage_table} s WHERE {completed})"] * len(stage_ids)
+    sizes = fetch(f"SELECT {', '.join(counts)}", [p for pk in stage_ids for p in (pk, *params)])[0]
+    picks, pick_params, found = [], [], {}
+    for stage_id, n in zip(stage_ids, sizes, strict=True):
+        if not n:
+            continue
+        found[stage_id] = int(n)
         for k in ((n + 1) // 2, (9 * n + 9) // 10):
             order, skip = ("ASC", k - 1) if k - 1 <= n - k else ("DESC", n - k)
             picks.append(
-                f"(SELECT s.seconds FROM {source.stage_table} s WHERE s.stage_id = %s"
-                f" AND {completed} ORDER BY s.seconds {order} LIMIT 1 OFFSET %s)"
+                f"(SELECT s.seconds FROM {source.stage_table} s WHERE {completed}"
+                f" ORDER BY s.seconds {order} LIMIT 1 OFFSET %s)"
             )
             pick_params += [stage_id, *params, skip]
-    found = fetch(f"SELECT {', '.join(picks)}", pick_params)[0]
+    if not found:
+        return {}
+    ranked = fetch(f"SELECT {', '.join(picks)}", pick_params)[0]
     return {
-        ("", stage_id): (int(n), int(found[2 * i]), int(found[2 * i + 1]))
-        for i, (stage_id, n) in enumerate(sizes)
+        ("", stage_id): (n, int(ranked[2 * i]), int(ranked[2 * i + 1]))
+        for i, (stage_id, n) in enumerate(found.items())
     }
 
 
@@ -291,7 +293,7 @@ def funnel(query: Query, source: FactsSource) -> Table:
     stages = list(Stage.objects.filter(is_active=True).order_by("position"))
     counted = lead_groups(query, source)
     reach = reach_counts(query, source, stages, counted) if stages else {}
-    speed = velocity(query, source)
+    speed = velocity(query, source, [stage.pk for stage in stages])
     side = side_counts(counted)
     groups = {g for g, _ in reach} | set(side) if query.by else {""}
     names = labels(query.by, groups)
