@@ -177,6 +177,10 @@ def _touched(ask: Ask) -> tuple[str, list[Any]]:
     if ask.as_of is not None:
         recorded = "AND t.created_at <= %s"
         params.append(moment(ask.as_of))
+    if not ask.value.creation_fallback:
+        # Only the path can earn credit: the later touches need not be read, ordered or
+        # counted (without the fallback, a lead with none up to the conversion earns none).
+        recorded += " AND t.occurred_at <= c.conv_at"
     sql = f"""
         SELECT t.lead_id, t.campaign_id, t.channel, c.units,
                ROW_NUMBER() OVER ordered AS pos,
