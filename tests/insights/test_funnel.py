@@ -138,6 +138,8 @@ def test_a_window_around_every_lead_gives_the_unwindowed_figures(six_leads, make
     everything = run_report("funnel", Query()).rows
     around = Query(start=datetime(2025, 12, 1, tzinfo=UTC), end=datetime(2026, 4, 1, tzinfo=UTC))
     assert run_report("funnel", around).rows == everything
+    grouped = Query(by="source", start=around.start, end=around.end)
+    assert run_report("funnel", grouped).rows == run_report("funnel", Query(by="source")).rows
     # subscriber stays, days: [1,1,1,2,3] and L7's 10: ranks 3 and 6
     subscriber = by_stage(run_report("funnel", around))["Subscriber"]
     assert (subscriber["stays"], subscriber["median_seconds"]) == (6, DAYS)
