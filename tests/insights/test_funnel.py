@@ -88,6 +88,16 @@ def test_side_outcomes_are_listed_apart(six_leads):
     }
 
 
+def test_a_lead_recycled_now_counts_once_as_recycled(six_leads, make_facts):
+    make_facts(7, [("subscriber", 0, 1)], outcome="recycled", recycled_count=2)
+    side = by_stage(run_report("funnel", Query()), path="side")
+    assert {k: r["reached"] for k, r in side.items()} == {
+        "Lost": 1,
+        "Disqualified": 1,
+        "Recycled (ever)": 2,  # L1 and L7
+    }
+
+
 def test_grouped_by_source(six_leads):
     table = run_report("funnel", Query(by="source"))
     assert table.columns[0].key == "group"

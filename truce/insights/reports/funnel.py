@@ -120,10 +120,10 @@ def velocity(query: Query, source: FactsSource, stage_ids: list[int]) -> Speed:
     p-th percentile of n sorted stays is the one at rank ceil(p * n / 100)."""
     if query.by:
         return velocity_by_group(query, source)
-    where, params = within("s.lead_created_at", query)
-    completed = f"s.stage_id = %s AND s.seconds IS NOT NULL AND {where}"
     if not stage_ids:
         return {}
+    where, params = within("s.lead_created_at", query)
+    completed = f"s.stage_id = %s AND s.seconds IS NOT NULL AND {where}"
     # Each count is a range of the (stage, seconds, created) index; each percentile the row
     # at offset k - 1 along it, walked from the nearer end. One statement each.
     counts = [f"(SELECT COUNT(*) FROM {source.stage_table} s WHERE {completed})"] * len(stage_ids)
@@ -199,13 +199,14 @@ def narrowed(query: Query, source: FactsSource) -> Query:
 
 def side_counts(groups: LeadGroups) -> dict[Any, dict[str, int]]:
     """{group: {outcome: leads}} for all leads, the side outcomes, and leads ever recycled."""
+    outcomes = {key for key, _ in SIDE_OUTCOMES}
     sides: dict[Any, dict[str, int]] = {}
     for g, _, outcome, recycled, n in groups:
-        side = sides.setdefault(g, {"leads": 0, **{k: 0 for k, _ in SIDE_OUTCOMES}, "recycled": 0})
+        side = sides.setdefault(g, {"leads": 0, **dict.fromkeys(outcomes, 0), "recycled": 0})
         side["leads"] += n
-        if outcome in side and outcome != "leads":
+        if outcome in outcomes:
             side[outcome] += n
-        side["recycled"] += n if recycled > 0 else 0
+        side["recycled"] += n if recycled > 0 else 0  # ever recycled, whatever it is now
     return sides
 
 
