@@ -52,10 +52,7 @@ def save_states(states: Iterable[LeadState]) -> None:
         update_fields=_UPDATED,
     )
     visits = [
-        StageFacts(lead_id=s.lead_id, stage_id=v.stage_id, visit=v.visit,
-                   entered_at=v.entered_at, exited_at=v.exited_at,
-                   seconds=whole_seconds(v.entered_at, v.exited_at),
-                   lead_created_at=s.created_at)
+        StageFacts(**dict(zip(STAGE_COLUMNS, stay_row(s, v), strict=True)))
         for s in kept for v in s.visits if v.dirty
     ]  # fmt: skip
     StageFacts.objects.bulk_create(
@@ -64,6 +61,13 @@ def save_states(states: Iterable[LeadState]) -> None:
         unique_fields=["lead_id", "stage_id", "visit"],
         update_fields=["entered_at", "exited_at", "seconds", "lead_created_at"],
     )
+
+
+def stay_row(state: LeadState, v: Visit) -> tuple[Any, ...]:
+    """A StageFacts row in STAGE_COLUMNS order, with what it derives: the stay's whole seconds
+    and its lead's creation time."""
+    return (state.lead_id, v.stage_id, v.visit, v.entered_at, v.exited_at,
+            whole_seconds(v.entered_at, v.exited_at), state.created_at)  # fmt: skip
 
 
 def _values(state: LeadState) -> dict[str, Any]:
@@ -93,12 +97,11 @@ class RowWriter:
                 row[i] = time(row[i])
             row[_AMOUNT] = None if row[_AMOUNT] is None else str(row[_AMOUNT])
         self.leads.append(row)
-        created = time(state.created_at)
         for v in state.visits:
+            lead_id, stage_id, visit, entered, exited, seconds, created = stay_row(state, v)
             self.visits.append(
-                (state.lead_id, v.stage_id, v.visit, time(v.entered_at), time(v.exited_at),
-                 whole_seconds(v.entered_at, v.exited_at), created)
-            )  # fmt: skip
+                (lead_id, stage_id, visit, time(entered), time(exited), seconds, time(created))
+            )
         if len(self.leads) >= self.chunk:
             self.flush()
 
