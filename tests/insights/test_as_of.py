@@ -37,7 +37,7 @@ def past_facts(monkeypatch, make_facts, stage_id):
             )
         opened.append(moment)
         try:
-            yield FactsSource("past_leads", "past_stages", as_of=moment)
+            yield FactsSource("past_leads", "past_stages", "insights_touchfacts", as_of=moment)
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("DROP TABLE past_leads")

@@ -2,6 +2,7 @@
 (see tests/agreements/test_scoreboard.py for what it holds): the reports and the scoreboard
 must give the same numbers."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from tests.agreements.test_scoreboard import at, board_for, by_kind
 from tests.insights.given import given_facts
 from truce.funnel.models import Lead
 from truce.insights.errors import InvalidReportQuery
-from truce.insights.facts.source import FactsSource
+from truce.insights.facts.source import LIVE
 from truce.insights.reports.base import Query
 from truce.insights.reports.outcomes import feedback
 from truce.insights.reports.runner import run_report
@@ -66,10 +67,10 @@ def test_feedback_by_campaign(facts):
 
 def test_black_hole_as_of_a_past_moment_is_the_clocks_as_they_stood(facts):
     # Nov 1 00:00 the sweep breached L6's disposition clock; L6 was accepted at 10:00.
-    early = FactsSource("insights_leadfacts", "insights_stagefacts", as_of=at(1, 5))
+    early = replace(LIVE, as_of=at(1, 5))
     [row] = feedback(Query(), early).rows
     assert row["black_hole"] == 1
-    later = FactsSource("insights_leadfacts", "insights_stagefacts", as_of=at(1, 12))
+    later = replace(LIVE, as_of=at(1, 12))
     assert feedback(Query(), later).rows[0]["black_hole"] == 0
 
 

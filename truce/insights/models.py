@@ -50,6 +50,13 @@ class LeadFacts(models.Model):
     # The stages the lead ever stayed in, bit (stage id - 1) for ids 1 to 63: the funnel
     # counts leads per set of stages reached in one pass (reducer.stage_bit).
     stages_reached = models.BigIntegerField(default=0)
+    # Marketing touches that occurred up to the lead's creation, qualification, opportunity
+    # and win (null while that has not happened): how far along its path (TouchFacts) each
+    # milestone lies, which is all attribution needs to place it.
+    marketing_by_created = models.PositiveIntegerField(null=True)
+    marketing_by_qualified = models.PositiveIntegerField(null=True)
+    marketing_by_opportunity = models.PositiveIntegerField(null=True)
+    marketing_by_won = models.PositiveIntegerField(null=True)
 
     class Meta:
         verbose_name_plural = "lead facts"
@@ -91,4 +98,27 @@ class StageFacts(models.Model):
             models.Index(
                 fields=["stage_id", "seconds", "lead_created_at"], name="insights_stage_seconds"
             ),
+        ]
+
+
+class TouchFacts(models.Model):
+    """One marketing touch of a lead, numbered along the lead's path: its marketing touches
+    ordered by when they occurred, then by touch id (position 1 is the first touch).
+    Attribution reads a lead's path up to its conversion as the positions up to a count."""
+
+    touch_id = models.BigIntegerField(primary_key=True)
+    lead_id = models.BigIntegerField()
+    position = models.PositiveIntegerField()
+    occurred_at = models.DateTimeField()
+    campaign_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name_plural = "touch facts"
+        indexes = [
+            # A lead's path in order with every column attribution reads: no table reads.
+            models.Index(
+                fields=["lead_id", "position", "occurred_at", "campaign_id", "channel"],
+                name="insights_touch_path",
+            )
         ]

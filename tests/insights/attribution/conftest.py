@@ -1,5 +1,6 @@
 """Leads with facts written straight into the facts table and marketing touches straight into
-the touches table: "given these facts and touches, the report says X"."""
+the touches table, their paths worked out from those: "given these facts and touches, the
+report says X"."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -7,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.insights.given import given_facts
+from tests.insights.given import given_facts, given_paths
 from truce.identity.models import TeamKey
 from truce.touches.models import Touch, TouchKind
 
@@ -39,6 +40,7 @@ def make_journey(make_lead):
             **fields,
         )
         ids = [_touch(lead, *spec).pk for spec in touches]
+        given_paths()
         return lead.pk, ids
 
     return make

@@ -39,17 +39,17 @@ def test_first_and_last_touch_take_everything():
     assert credits("last_touch") == {1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 100_000}
 
 
-def test_linear_rounds_the_leftover_cents_to_the_earliest_touches():
-    # 100000 / 7 = 14285.71…: floors sum to 99995; the 5 cents left (equal remainders) go to
-    # touches 1…5.
+def test_linear_rounds_the_running_total():
+    # Touch k gets floor(100000 k / 7) - floor(100000 (k - 1) / 7); the floors up to each
+    # touch are 14285, 28571, 42857, 57142, 71428, 85714, 100000.
     assert credits("linear") == {
-        1: 14286,
+        1: 14285,
         2: 14286,
         3: 14286,
-        4: 14286,
+        4: 14285,
         5: 14286,
-        6: 14285,
-        7: 14285,
+        6: 14286,
+        7: 14286,
     }
 
 
@@ -64,27 +64,29 @@ def test_w_shaped_adds_opportunity_creation_and_spreads_10_between():
 
 
 def test_full_path_adds_the_close_and_spreads_10_over_the_three_between():
-    # 22.5 % to touches 1, 3, 5, 7; 10000 / 3 = 3333.33 to 2, 4, 6, the leftover cent to 2.
+    # 22.5 % to touches 1, 3, 5, 7; 10 % over 2, 4, 6. As integers: 225 x 3 = 675 on the
+    # milestones, 100 between, of 3000. Running weights 675, 775, 1450, 1550, 2225, 2325, 3000
+    # give floors 22500, 25833, 48333, 51666, 74166, 77500, 100000.
     assert credits("full_path") == {
         1: 22500,
-        2: 3334,
+        2: 3333,
         3: 22500,
         4: 3333,
         5: 22500,
-        6: 3333,
+        6: 3334,
         7: 22500,
     }
 
 
 def test_time_decay_halves_per_half_life():
-    # Half-life 1 day, ages 6…0 days: weights 1/64 … 1, sum 127/64; touch k gets
-    # 6400000 * 2^-(7-k) / 127: 787.40, 1574.80, 3149.61, 6299.21, 12598.43, 25196.85, 50393.70.
-    # Floors sum to 99996; the 4 cents go to the largest remainders: touches 6, 2, 7, 3.
+    # Half-life 1 day, ages 6…0 days: weights 2^14 … 2^20, sum 127 x 2^14; the weights up to
+    # touch k are (2^k - 1) / 127 of it, floors of 100000 times that: 787, 2362, 5511, 11811,
+    # 24409, 49606, 100000.
     assert credits("time_decay", half_life_days=1) == {
         1: 787,
         2: 1575,
-        3: 3150,
-        4: 6299,
+        3: 3149,
+        4: 6300,
         5: 12598,
         6: 25197,
         7: 50394,
@@ -106,8 +108,8 @@ def test_ties_are_ordered_by_touch_id():
     won = Conversion(at=day(2), created_at=day(0), won_at=day(2))
     assert credits("first_touch", touches, won, 10) == {4: 10, 6: 0, 9: 0}
     assert credits("last_touch", touches, won, 10) == {4: 0, 6: 0, 9: 10}
-    # 10 / 3: the leftover unit goes to the earliest in that order.
-    assert credits("linear", touches, won, 10) == {4: 4, 6: 3, 9: 3}
+    # 10 over 3: floors 3, 6, 10 along that order.
+    assert credits("linear", touches, won, 10) == {4: 3, 6: 3, 9: 4}
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,8 @@ def test_one_touch_takes_everything(model):
 def test_two_touches_u_shaped_split_evenly_when_the_second_created_the_lead():
     touches = [Touch(1, day(0)), Touch(2, day(1))]
     won = Conversion(at=day(5), created_at=day(1), won_at=day(5))
-    assert credits("u_shaped", touches, won, 1001) == {1: 501, 2: 500}
+    # 400 : 400, floor(1001 / 2) = 500 up to the first.
+    assert credits("u_shaped", touches, won, 1001) == {1: 500, 2: 501}
 
 
 def test_lead_created_before_any_touch_makes_the_first_touch_its_creation_touch():
@@ -135,10 +138,10 @@ def test_lead_created_before_any_touch_makes_the_first_touch_its_creation_touch(
 
 def test_w_shaped_without_an_opportunity_scales_the_rest_up():
     # MQL on day 5, no opportunity: 30 / 10 / 30 over touches 1, 2, 3 -> 3/7, 1/7, 3/7 of
-    # 1000 thousandths = 428.57, 142.86, 428.57; the 2 left go to touch 2 (.86), then 1.
+    # 1000 thousandths: floors of 3/7 and 4/7 of it are 428 and 571.
     touches = [Touch(1, day(0)), Touch(2, day(1)), Touch(3, day(2))]
     mql = Conversion(at=day(5), created_at=day(3))
-    assert credits("w_shaped", touches, mql, 1000) == {1: 429, 2: 143, 3: 428}
+    assert credits("w_shaped", touches, mql, 1000) == {1: 428, 2: 143, 3: 429}
 
 
 def test_coinciding_milestones_add_their_shares():
@@ -154,8 +157,8 @@ def test_milestones_after_the_conversion_do_not_count():
     # full path has only first touch and lead creation: 22.5 / 10 / 22.5 over 3 touches.
     touches = [Touch(1, day(0)), Touch(2, day(1)), Touch(3, day(2)), Touch(4, day(3.5))]
     mql = Conversion(at=day(3), created_at=day(2), opportunity_at=day(4), won_at=day(5))
-    # 225 : 100 : 225 of 550 -> 409.09, 181.82, 409.09; the 1 left goes to touch 2 (.82).
-    assert credits("full_path", touches, mql, 1000) == {1: 409, 2: 182, 3: 409}
+    # 225 : 100 : 225 of 550: floors of 225/550 and 325/550 of 1000 are 409 and 590.
+    assert credits("full_path", touches, mql, 1000) == {1: 409, 2: 181, 3: 410}
 
 
 def test_touches_after_the_conversion_earn_nothing_and_none_before_means_no_touch():

@@ -7,18 +7,19 @@ import pytest
 from truce.assignment.services import reassign_lead
 from truce.funnel import services as funnel
 from truce.funnel.services.disposition import accept_lead, reject_lead
-from truce.insights.models import LeadFacts, StageFacts
+from truce.insights.facts.source import LIVE, Tables
+from truce.insights.models import LeadFacts, StageFacts, TouchFacts
 from truce.touches import services as touches
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 LEAD_FIELDS = [f.attname for f in LeadFacts._meta.concrete_fields]
 STAGE_FIELDS = [f.attname for f in StageFacts._meta.concrete_fields if f.attname != "id"]
+TOUCH_FIELDS = [f.attname for f in TouchFacts._meta.concrete_fields]
 
 
-def _read(table: str, fields: list[str], order: str) -> list[dict]:
+def _read(model, table: str, fields: list[str], order: str) -> list[dict]:
     """Rows of any facts table (live or temporary) through Django's field converters."""
-    model = LeadFacts if fields is LEAD_FIELDS else StageFacts
     names = ", ".join(f'"{f}"' for f in {model._meta.pk.attname, *fields})
     rows = model.objects.raw(f'SELECT {names} FROM "{table}" ORDER BY {order}')
     return [{name: getattr(row, name) for name in fields} for row in rows]
@@ -26,12 +27,16 @@ def _read(table: str, fields: list[str], order: str) -> list[dict]:
 
 @pytest.fixture
 def facts_rows():
-    """{"lead": [...], "stage": [...]}: every column of every row of a pair of facts tables."""
+    """{"lead": [...], "stage": [...], "touch": [...]}: every column of every row of a set of
+    facts tables (the live ones by default)."""
 
-    def read(lead_table: str = "insights_leadfacts", stage_table: str = "insights_stagefacts"):
+    def read(tables: Tables = LIVE):
         return {
-            "lead": _read(lead_table, LEAD_FIELDS, "lead_id"),
-            "stage": _read(stage_table, STAGE_FIELDS, "lead_id, stage_id, visit"),
+            "lead": _read(LeadFacts, tables.lead_table, LEAD_FIELDS, "lead_id"),
+            "stage": _read(
+                StageFacts, tables.stage_table, STAGE_FIELDS, "lead_id, stage_id, visit"
+            ),
+            "touch": _read(TouchFacts, tables.touch_table, TOUCH_FIELDS, "lead_id, position"),
         }
 
     return read

@@ -38,22 +38,22 @@ def test_as_of_a_moment_equals_the_facts_then(won_journey, make_lead, rep, admin
     # then
     with facts_as_of(moment) as source:
         assert source.as_of == moment
-        assert facts_rows(source.lead_table, source.stage_table) == then
+        assert facts_rows(source) == then
     now = facts_rows()
     with facts_as_of(timezone.now()) as source:
-        assert facts_rows(source.lead_table, source.stage_table) == now
+        assert facts_rows(source) == now
 
 
 def test_as_of_before_anything_happened_is_empty(won_journey, facts_rows):
     with facts_as_of(T0 - DAY) as source:
-        assert facts_rows(source.lead_table, source.stage_table) == {"lead": [], "stage": []}
+        assert facts_rows(source) == {"lead": [], "stage": [], "touch": []}
 
 
 def test_the_temporary_tables_are_gone_after_use(won_journey, facts_rows):
     from django.db import connection
 
     with facts_as_of(timezone.now()) as source:
-        names = (source.lead_table, source.stage_table)
+        names = (source.lead_table, source.stage_table, source.touch_table)
     with connection.cursor() as cursor:
         for name in names:
             try:

@@ -74,7 +74,17 @@ def test_a_won_journey_has_every_fact(won_journey, rep, facts_rows):
             "stages_reached": sum(
                 2 ** (s[key] - 1) for key in ("lead", "mql", "sal", "presenting", "customer")
             ),
+            # the two marketing touches came after the creation, before the opportunity
+            "marketing_by_created": 0,
+            "marketing_by_qualified": None,
+            "marketing_by_opportunity": 2,
+            "marketing_by_won": 2,
         }
+    ]
+    # the path: the marketing touches in order
+    assert [(r["position"], r["occurred_at"], r["campaign_id"]) for r in rows["touch"]] == [
+        (1, T0 + HOUR, lead.campaign_id),
+        (2, T0 + 2 * HOUR, None),
     ]
     assert lead.company_id is not None
     visits = [

@@ -1,5 +1,6 @@
 """The reducer's one promise: applying events a few at a time to a row (which forgets touch
-times) gives exactly what replaying the whole history gives, for any history."""
+times) gives exactly what replaying the whole history gives, for any history: the same facts
+row, and the same path once what each piece wrote is put together."""
 
 import dataclasses
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from truce.insights.facts.reducer import LeadState, LedgerEvent, NeedsHistory, apply
+from truce.insights.facts.reducer import LeadState, LedgerEvent, NeedsHistory, apply, path
 
 from .conftest import T0
 
@@ -30,8 +31,10 @@ class Refs:
         return "sales" if user_id else ""
 
 
-def _touch(kind):
-    return "touch.recorded", {"kind": kind, "team": "sales" if kind == "call" else "marketing"}
+def _touch(kind, campaign_id=None, channel=""):
+    team = "sales" if kind == "call" else "marketing"
+    return "touch.recorded", {"kind": kind, "team": team, "campaign_id": campaign_id,
+                              "channel": channel}  # fmt: skip
 
 
 STEPS = st.sampled_from([
@@ -42,7 +45,8 @@ STEPS = st.sampled_from([
     ("lead.outcome_set", {"outcome": "lost", "stage": "sal", "reason": "price"}),
     ("lead.outcome_set", {"outcome": "recycled", "stage": "mql", "reason": "not_ready"}),
     ("lead.reopened", {"stage": "sal"}), ("lead.qualified", {"definition_version": 3}),
-    _touch("call"), _touch("webinar"), ("touch.updated", {}), ("lead.scored", {}),
+    _touch("call"), _touch("webinar"), _touch("ad_click", 7, "ads"), _touch("email_open", 8),
+    ("touch.updated", {}), ("touch.updated", {}), ("lead.scored", {}),
 ])  # fmt: skip
 
 
@@ -61,7 +65,10 @@ def histories(draw):
             if not touches:
                 continue
             subject = touches[draw(st.integers(0, len(touches) - 1))]
-            payload = {"changes": {"occurred_at": [None, at.isoformat()]}}
+            payload = {"changes": draw(st.sampled_from([
+                {"occurred_at": [None, at.isoformat()]}, {"campaign": [None, 9]},
+                {"channel": ["", "events"], "note": ["", "moved"]}, {"collateral": ["", "deck"]},
+            ]))}  # fmt: skip
         events.append(LedgerEvent(n, kind, at, None, None, 1, payload, subject))
     cuts = sorted(draw(st.sets(st.integers(1, len(events)), max_size=5)))
     return events, cuts
@@ -78,12 +85,20 @@ def _as_row(state):
     """What the live tables keep of a state: no touch times, nothing dirty."""
     visits = [dataclasses.replace(v, dirty=False) for v in state.visits]
     return dataclasses.replace(state, visits=visits, touch_kinds=dict(state.touch_kinds),
-                               touch_times=None)  # fmt: skip
+                               touch_times=None, appended=[])  # fmt: skip
+
+
+def _written(stored, state):
+    """The path rows after the writer saved `state` over `stored` (store.save_states)."""
+    if state.touch_times is not None:
+        return path(state)  # replayed: the whole path replaces the stored one
+    return [*stored, *state.appended]
 
 
 def _facts(state):
     values = dataclasses.asdict(state)
     values.pop("touch_times")
+    values.pop("appended")
     values["visits"] = [(v["stage_id"], v["visit"], v["entered_at"], v["exited_at"])
                         for v in values["visits"]]  # fmt: skip
     return values
@@ -93,7 +108,7 @@ def _facts(state):
 @given(histories())
 def test_applying_in_pieces_equals_replaying_the_history(history):
     events, cuts = history
-    state, done = None, 0
+    state, done, stored = None, 0, []
     for end in [*cuts, len(events)]:
         state = _replay(events[:done]) if state is None else _as_row(state)
         try:
@@ -101,6 +116,9 @@ def test_applying_in_pieces_equals_replaying_the_history(history):
                 apply(state, event, Refs())
         except NeedsHistory:
             state = _replay(events[:end])  # what the live path does: the whole history
+        stored = _written(stored, state)
         done = end
 
-    assert _facts(state) == _facts(_replay(events))
+    whole = _replay(events)
+    assert _facts(state) == _facts(whole)
+    assert stored == path(whole)

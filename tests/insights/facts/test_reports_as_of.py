@@ -20,6 +20,8 @@ ASKED = [
     ("recycled", Query()),
     ("attribution", Query(options={"model": "linear", "value": "revenue"})),
     ("attribution", Query(options={"model": "w_shaped", "value": "leads"})),
+    ("attribution", Query(options={"model": "full_path", "value": "revenue"})),
+    ("attribution", Query(options={"model": "time_decay", "value": "revenue"})),
     ("touches_to_customer", Query(by="source")),
 ]
 

@@ -19,10 +19,10 @@ from .conftest import DAY, HOUR, T0
 
 
 def _rows(lead_id: int, after: int = 0) -> list[tuple]:
-    """The lead's events as the import hands them over: payloads as JSON text, no subject."""
+    """The lead's events as the import hands them over: payloads as JSON text."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload "
+            "SELECT seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload, subject_id "
             "FROM ledger_event WHERE lead_id = %s AND seq > %s ORDER BY seq",
             [lead_id, after],
         )

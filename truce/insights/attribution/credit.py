@@ -1,5 +1,5 @@
 """Splitting a lead's value, an integer number of units (cents of revenue, thousandths of a
-lead), over its touches so the credits sum to exactly the value (largest remainder)."""
+lead), over its touches so the credits sum to exactly the value (cumulative rounding)."""
 
 from collections.abc import Iterable, Sequence
 
@@ -8,17 +8,20 @@ from .weights import DEFAULT_HALF_LIFE_DAYS, weights
 
 
 def split(units: int, weights: Sequence[int]) -> list[int]:
-    """Each touch gets floor(units * w / W); the units left over go one each to the touches
-    with the largest remainders, the earlier touch first on equal remainders. The floor is
-    computed as (units // W) * w + (units % W) * w // W so no product outgrows 64 bits."""
+    """Touch i gets floor(units * C(i) / W) - floor(units * C(i-1) / W), C(i) the weights of
+    the touches up to it and W their sum: each share is within one unit of its exact fraction,
+    a touch without weight gets nothing, and the shares telescope to exactly `units`. The
+    floor is computed as (units // W) * C + (units % W) * C // W, as the SQL does, so no
+    product there outgrows W squared."""
     total = sum(weights)
     whole, part = divmod(units, total)
-    base = [whole * w + part * w // total for w in weights]
-    remainder = [part * w % total for w in weights]
-    left = units - sum(base)
-    for i in sorted(range(len(weights)), key=lambda i: (-remainder[i], i))[:left]:
-        base[i] += 1
-    return base
+    shares, before, running = [], 0, 0
+    for w in weights:
+        running += w
+        upto = whole * running + part * running // total
+        shares.append(upto - before)
+        before = upto
+    return shares
 
 
 def attribute(

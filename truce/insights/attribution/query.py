@@ -1,11 +1,14 @@
-"""Every converting lead's credits at once, as set-based SQL over a facts table and the
-touches: the arithmetic of weights.py and credit.py, one window pass per step.
+"""Every converting lead's credits at once, as set-based SQL over the facts: the arithmetic of
+weights.py and credit.py, with no window over a lead's touches except time decay's one
+running sum.
 
-Positions come from ROW_NUMBER over a lead's marketing touches ordered by time then id, the
-milestones from counts of touches up to each moment (the path is a prefix of that order), so
-each positional weight is an expression; time decay normalises with a SUM over the lead. The
-split into units and its largest-remainder rounding are integer arithmetic done per lead, so
-the totals equal the pure functions' exactly."""
+The facts number each lead's marketing touches along its path (TouchFacts.position) and count
+them up to each milestone (LeadFacts.marketing_by_*). The path up to the conversion is then
+the positions up to a count, each milestone's touch is a count clamped to the path, and for
+every model but time decay a touch's weight and the sum of the weights up to it (C) are
+expressions of its position and its lead's row. Credits use cumulative rounding,
+floor(U * C(i) / W) - floor(U * C(i-1) / W), in integers, so they equal the pure functions'
+exactly; per lead they telescope to U."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,13 +16,12 @@ from typing import Any
 
 from django.db import connection
 
-from truce.identity.models import TeamKey
-
+from ..facts.source import Tables
 from ..reports.sql import moment
 from .values import Value
 from .weights import POSITIONAL, SCALE_BITS, Positional
 
-# The SQL name of each milestone's 1-based position (NULL when missing) in the `marks` step.
+# The SQL of each milestone's 1-based position on the path (NULL when missing), per lead.
 MARK_COLUMNS = {
     "first": "1",
     "last": "n",
@@ -36,7 +38,6 @@ class Ask:
     half_life_days: float
     start: datetime | None = None
     end: datetime | None = None
-    as_of: datetime | None = None  # only touches recorded by then
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class Credits:
     leads: int
 
 
-def credits(ask: Ask, lead_table: str) -> Credits:
-    sql, params = statement(ask, lead_table)
+def credits(ask: Ask, tables: Tables) -> Credits:
+    sql, params = statement(ask, tables)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
@@ -71,13 +72,6 @@ def epoch_seconds(column: str) -> str:
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
-def fence() -> str:
-    """PostgreSQL would inline each step into the next, copying the long weight expressions
-    into every place they are used (planning and evaluating them many times over); computing
-    a step once where it is used several times is cheaper. SQLite evaluates each once."""
-    return "MATERIALIZED " if connection.vendor == "postgresql" else ""
-
-
 def greatest(*terms: str) -> str:
     if len(terms) == 1:
         return terms[0]
@@ -85,70 +79,44 @@ def greatest(*terms: str) -> str:
     return f"{name}({', '.join(terms)})"
 
 
-def statement(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
-    conv, params = _converting(ask, lead_table)
-    touched, touched_params = _touched(ask)
-    credited, credited_params = _credited(ask)
+def least(a: str, b: str) -> str:
+    return f"{'LEAST' if connection.vendor == 'postgresql' else 'MIN'}({a}, {b})"
+
+
+def floor_share(units: str, upto: str, total: str) -> str:
+    """floor(units * upto / total) for non-negative integers with upto <= total, computed as
+    (units div total) * upto + (units mod total) * upto div total: no product outgrows
+    total squared. `%%` is SQL's modulo, doubled for the drivers' parameter syntax."""
+    whole = f"(({units}) / ({total})) * ({upto})"
+    return f"({whole} + ((({units}) %% ({total})) * ({upto})) / ({total}))"
+
+
+def statement(ask: Ask, tables: Tables) -> tuple[str, list[Any]]:
+    conv, params = _converting(ask, tables.lead_table)
+    steps, step_params = _model(ask, tables.touch_table)
     sql = f"""
         WITH conv AS ({conv}),
-        touched AS ({touched}),
-        route AS ({_route(ask.value)}),
-        {credited}
+        {steps},
+        credited AS (SELECT campaign_id, channel, {_credit(ask.model)} AS credit FROM route)
         SELECT 0, campaign_id, channel, SUM(credit), SUM(CASE WHEN credit > 0 THEN 1 ELSE 0 END)
         FROM credited GROUP BY campaign_id, channel
         UNION ALL
         SELECT 1, NULL, NULL, SUM(units), COUNT(*) FROM conv
     """
-    return sql, [*params, *touched_params, *credited_params]
+    return sql, [*params, *step_params]
 
 
-# `%%` is SQL's modulo operator, doubled for the drivers' parameter syntax.
-# First touch, last touch and linear need no remainders: the value goes whole to one touch,
-# or `units div n` to each and the `units mod n` left one each to the earliest touches.
-EXACT = {
-    "first_touch": "CASE WHEN pos = 1 THEN units ELSE 0 END",
-    "last_touch": "CASE WHEN pos = n THEN units ELSE 0 END",
-    "linear": "units / n + CASE WHEN pos <= units %% n THEN 1 ELSE 0 END",
-}
-COLUMNS = "lead_id, campaign_id, channel, units, pos"
-
-
-def _credited(ask: Ask) -> tuple[str, list[Any]]:
-    """`credited AS (…)` with the steps it needs: each path touch's credit in units."""
-    if ask.model in EXACT:
-        credit = EXACT[ask.model]
-        return f"credited AS (SELECT campaign_id, channel, {credit} AS credit FROM route)", []
-    if ask.model == "time_decay":
-        weighted, params = _decayed(), [float(ask.half_life_days) * 86400.0]
-    else:
-        weighted, params = _positional(POSITIONAL[ask.model]), []
-    return f"{weighted}, {SPLIT}", params
-
-
-# Largest remainder, per lead, in integer arithmetic (credit.split): `weighted` gives each
-# touch's weight w and its lead's sum of weights `total`.
-SPLIT = """
-    split AS (
-        SELECT lead_id, campaign_id, channel, units, pos,
-               (units / total) * w + ((units %% total) * w) / total AS base,
-               ((units %% total) * w) %% total AS remainder
-        FROM weighted
-    ),
-    ranked AS (
-        SELECT campaign_id, channel, base,
-               units - CAST(SUM(base) OVER (PARTITION BY lead_id) AS BIGINT) AS spare,
-               ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY remainder DESC, pos) AS turn
-        FROM split
-    ),
-    credited AS (
-        SELECT campaign_id, channel, base + CASE WHEN turn <= spare THEN 1 ELSE 0 END AS credit
-        FROM ranked
-    )
-"""
+def fence() -> str:
+    """Keeps a subquery from being merged into the query reading it, so each of its columns
+    is computed once per row rather than wherever the reader repeats it (both databases copy
+    a merged subquery's expressions into the reader). Neither materialises it."""
+    return "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
 
 
 def _converting(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
-    """The leads whose conversion falls in [start, end), with their value in units."""
+    """The leads whose conversion falls in [start, end), with their value in units and the
+    length n of their path (the marketing touches up to the conversion; with the creation
+    fallback, the first touch when none came by then)."""
     column = f"f.{ask.value.moment}"
     where, params = [f"{column} IS NOT NULL"], []
     if ask.value.won_only:
@@ -159,79 +127,77 @@ def _converting(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
     if ask.end is not None:
         where.append(f"{column} < %s")
         params.append(moment(ask.end))
+    count = _count(ask.value.moment)
+    n = count
+    if ask.value.creation_fallback:
+        n = f"CASE WHEN {count} > 0 THEN {count} WHEN f.marketing_touch_count > 0 THEN 1 ELSE 0 END"
     sql = f"""
-        SELECT f.lead_id, f.created_at, f.opportunity_at, f.won_at, {column} AS conv_at,
-               {ask.value.units} AS units
+        SELECT f.lead_id, {ask.value.units} AS units, {n} AS n,
+               f.marketing_by_created, f.opportunity_at, f.marketing_by_opportunity, f.won_at,
+               f.marketing_by_won, {column} AS conv_at
         FROM {lead_table} f WHERE {" AND ".join(where)}
     """
     return sql, params
 
 
-def _touched(ask: Ask) -> tuple[str, list[Any]]:
-    """Each marketing touch of a converting lead with its position and what its model needs:
-    the counts of the lead's touches up to the conversion, the creation, the opportunity and
-    the win (those two only if they happened by the conversion); for time decay the seconds
-    of the touch and of the path's newest touch."""
-    # The whole-lead sums share the positions' window (and so its one sort).
-    recorded, params = "", []
-    if ask.as_of is not None:
-        recorded = "AND t.created_at <= %s"
-        params.append(moment(ask.as_of))
-    if not ask.value.creation_fallback:
-        # Only the path can earn credit: the later touches need not be read, ordered or
-        # counted (without the fallback, a lead with none up to the conversion earns none).
-        recorded += " AND t.occurred_at <= c.conv_at"
-    sql = f"""
-        SELECT t.lead_id, t.campaign_id, t.channel, c.units,
-               ROW_NUMBER() OVER ordered AS pos,
-               SUM(CASE WHEN t.occurred_at <= c.conv_at THEN 1 ELSE 0 END) OVER lead AS n_conv
-               {_model_columns(ask.model)}
-        FROM conv c JOIN touches_touch t ON t.lead_id = c.lead_id
-        WHERE t.team = '{TeamKey.MARKETING.value}' {recorded}
-        WINDOW ordered AS (PARTITION BY t.lead_id ORDER BY t.occurred_at, t.id),
-               lead AS (ordered ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-    """
-    return sql, params
+def _count(moment_column: str) -> str:
+    """The facts column counting marketing touches up to a moment column (won_at…)."""
+    return f"f.marketing_by_{moment_column.removesuffix('_at')}"
 
 
-def _model_columns(model: str) -> str:
-    if model == "time_decay":
-        sec = epoch_seconds("t.occurred_at")
-        # Without a touch up to the conversion the path is the first touch (leads value).
-        newest = (
-            f"COALESCE(MAX(CASE WHEN t.occurred_at <= c.conv_at THEN {sec} END) OVER lead, "
-            f"MIN({sec}) OVER lead)"
-        )
-        return f", {sec} AS sec, {newest} AS newest"
-    if model in POSITIONAL and model not in EXACT:
-        return """,
-               SUM(CASE WHEN t.occurred_at <= c.created_at THEN 1 ELSE 0 END)
-                   OVER lead AS n_created,
-               SUM(CASE WHEN c.opportunity_at <= c.conv_at AND t.occurred_at <= c.opportunity_at
-                   THEN 1 ELSE 0 END) OVER lead AS n_opportunity,
-               SUM(CASE WHEN c.won_at <= c.conv_at AND t.occurred_at <= c.won_at
-                   THEN 1 ELSE 0 END) OVER lead AS n_closed"""
-    return ""
+def _path(touch_table: str, positions: str = "t.position <= c.n") -> str:
+    return f"FROM conv c JOIN {touch_table} t ON t.lead_id = c.lead_id AND {positions}"
 
 
-def _route(value: Value) -> str:
-    """The path: the touches up to the conversion (n of them), a prefix of the order."""
-    cut = "CASE WHEN n_conv > 0 THEN n_conv ELSE 1 END" if value.creation_fallback else "n_conv"
-    return f"SELECT touched.*, {cut} AS n FROM touched WHERE pos <= {cut}"
+def _model(ask: Ask, touch_table: str) -> tuple[str, list[Any]]:
+    """The steps ending in `route`, one row per credited path touch with what its credit
+    needs, and their parameters."""
+    columns = "t.lead_id, t.position AS pos, t.campaign_id, t.channel, c.units"
+    if ask.model == "first_touch":  # the first touch alone: read no other
+        return f"route AS (SELECT {columns} {_path(touch_table, 't.position = 1 AND c.n > 0')})", []
+    if ask.model == "last_touch":
+        return f"route AS (SELECT {columns} {_path(touch_table, 't.position = c.n')})", []
+    if ask.model == "linear":
+        return f"""route AS (SELECT {columns}, t.position AS upto, t.position - 1 AS before,
+                           c.n AS total {_path(touch_table)})""", []  # fmt: skip
+    if ask.model == "time_decay":
+        return _decayed(columns, touch_table), [float(ask.half_life_days) * 86400.0]
+    return _positional(POSITIONAL[ask.model], touch_table), []
 
 
-def _decayed() -> str:
-    """The newest path touch weighs 2 ** SCALE_BITS (weights.decay_weights)."""
-    age = "(newest - sec) / %s"
-    power = f"POWER(CAST(2 AS DOUBLE PRECISION), CAST({SCALE_BITS} AS DOUBLE PRECISION) - {age})"
+def _credit(model: str) -> str:
+    """A `route` row's credit: all of it for first and last touch; else from the weights up
+    to the touch (upto) and before it (before), of its lead's total, by cumulative rounding."""
+    if model in ("first_touch", "last_touch"):
+        return "units"
+    return f"{floor_share('units', 'upto', 'total')} - {floor_share('units', 'before', 'total')}"
+
+
+def _decayed(columns: str, touch_table: str) -> str:
+    """The newest path touch weighs 2 ** SCALE_BITS (weights.decay_weights); the weights up to
+    a touch are a running sum over its lead's path, the one window left."""
+    sec = epoch_seconds("t.occurred_at")
+    power = (
+        "POWER(CAST(2 AS DOUBLE PRECISION), "
+        f"CAST({SCALE_BITS} AS DOUBLE PRECISION) - (e.newest - {sec}) / %s)"
+    )
     return f"""
-        decayed AS (
-            SELECT {COLUMNS}, CAST(FLOOR({power}) AS BIGINT) AS w FROM route
+        ends AS (
+            SELECT c.lead_id, {epoch_seconds("z.occurred_at")} AS newest
+            FROM conv c JOIN {touch_table} z ON z.lead_id = c.lead_id AND z.position = c.n
         ),
-        weighted AS (
-            SELECT decayed.*, CAST(SUM(w) OVER (PARTITION BY lead_id) AS BIGINT) AS total
+        decayed AS (
+            SELECT {columns}, CAST(FLOOR({power}) AS BIGINT) AS w
+            {_path(touch_table)} JOIN ends e ON e.lead_id = c.lead_id
+        ),
+        summed AS (
+            SELECT decayed.*,
+                   CAST(SUM(w) OVER (PARTITION BY lead_id ORDER BY pos
+                                     ROWS UNBOUNDED PRECEDING) AS BIGINT) AS upto,
+                   CAST(SUM(w) OVER (PARTITION BY lead_id) AS BIGINT) AS total
             FROM decayed
-        )
+        ),
+        route AS (SELECT summed.*, upto - w AS before FROM summed)
     """
 
 
@@ -240,36 +206,65 @@ def _clamped(count: str, fallback: str) -> str:
     return f"CASE WHEN {count} >= n THEN n WHEN {count} > 0 THEN {count} ELSE {fallback} END"
 
 
-def _positional(spec: Positional) -> str:
-    """weights.positional_weights as expressions; the sum of a lead's weights is known per
-    row too: the present shares S, times k when k touches lie between (plus k × between)."""
+def _positional(spec: Positional, touch_table: str) -> str:
+    """weights.positional_weights in closed form, so no window is needed.
+
+    Per lead: the milestones' positions m_j with shares s_j (a milestone that did not happen
+    by the conversion counts as position n + 1, past the path), the present shares S, the last
+    milestone `top`, the k touches between (not milestones, before top), the scale (k when
+    `between` b is spread and k > 0, else 1) and the total W = scale * S + b * k.
+
+    Per touch at position p, the weights up to it: C(p) = min(b * p + K(p), W), where
+    K(p) = sum over milestones at or before p of (scale * s_j - b * new_j), new_j being 1 for
+    a milestone on a touch no earlier one took. (Up to top, the touches between each add b
+    and every milestone scale * s_j; at top C = W, and no weight lies after it.)"""
     marks = [MARK_COLUMNS[name] for name, _ in spec.shares]
-    pairs = list(zip(marks, (per_mille for _, per_mille in spec.shares), strict=True))
-    share = " + ".join(f"CASE WHEN pos = {m} THEN {s} ELSE 0 END" for m, s in pairs)
-    present = " + ".join(f"CASE WHEN {m} IS NOT NULL THEN {s} ELSE 0 END" for m, s in pairs)
+    shares = [per_mille for _, per_mille in spec.shares]
+    b = spec.between
+    present = " + ".join(f"CASE WHEN {m} IS NOT NULL THEN {s} ELSE 0 END"
+                         for m, s in zip(marks, shares, strict=True))  # fmt: skip
     distinct = " + ".join(_new_mark(marks, j) for j in range(len(marks)))
     top = greatest(*(f"COALESCE({m}, 0)" for m in marks))
-    b = spec.between
+    named = [m for m in marks if m.startswith("m_")]
+    per_mark = ", ".join(
+        f"COALESCE({m}, n + 1) AS at{j}, scale * {s} - {b} * ({_new_mark(marks, j)}) AS kappa{j}"
+        for j, (m, s) in enumerate(zip(marks, shares, strict=True))
+    )
+
+    def k_up_to(relation: str) -> str:
+        return " + ".join(
+            f"CASE WHEN c.at{j} {relation} t.position THEN c.kappa{j} ELSE 0 END"
+            for j in range(len(marks))
+        )
+
     return f"""
-        marks AS (
-            SELECT {COLUMNS}, n,
-                   {_clamped("n_created", "1")} AS m_created,
-                   {_clamped("n_opportunity", "NULL")} AS m_opportunity,
-                   {_clamped("n_closed", "NULL")} AS m_closed
-            FROM route
+        placed AS (
+            SELECT lead_id, units, n,
+                   {_clamped("marketing_by_created", "1")} AS m_created,
+                   CASE WHEN opportunity_at <= conv_at
+                        THEN {_clamped("marketing_by_opportunity", "NULL")} END AS m_opportunity,
+                   CASE WHEN won_at <= conv_at
+                        THEN {_clamped("marketing_by_won", "NULL")} END AS m_closed
+            FROM conv
         ),
         shaped AS (
-            SELECT {COLUMNS}, {share} AS share, {present} AS present, {top} AS top,
-                   ({top}) - ({distinct}) AS between_count
-            FROM marks
+            SELECT lead_id, units, n, {", ".join(named)},
+                   {present} AS present, ({top}) - ({distinct}) AS k
+            FROM placed
         ),
-        weighted AS {fence()}(
-            SELECT {COLUMNS},
-                   share * CASE WHEN {b} > 0 AND between_count > 0 THEN between_count ELSE 1 END
-                   + CASE WHEN share = 0 AND pos < top THEN {b} ELSE 0 END AS w,
-                   CASE WHEN {b} > 0 AND between_count > 0 THEN between_count * (present + {b})
-                        ELSE present END AS total
-            FROM shaped
+        scaled AS (
+            SELECT shaped.*, CASE WHEN {b} > 0 AND k > 0 THEN k ELSE 1 END AS scale FROM shaped
+        ),
+        leads AS MATERIALIZED (
+            SELECT lead_id, units, n, scale * present + {b} * k AS total, {per_mark}
+            FROM scaled
+        ),
+        route AS (
+            SELECT t.campaign_id, t.channel, c.units, c.total,
+                   {least(f"{b} * t.position + {k_up_to('<=')}", "c.total")} AS upto,
+                   {least(f"{b} * (t.position - 1) + {k_up_to('<')}", "c.total")} AS before
+            FROM leads c JOIN {touch_table} t ON t.lead_id = c.lead_id AND t.position <= c.n
+            {fence()}
         )
     """
 

@@ -19,6 +19,6 @@ from .tables import scratch_tables
 
 @contextmanager
 def build_as_of(moment: datetime) -> Iterator[FactsSource]:
-    with transaction.atomic(), scratch_tables("asof") as (lead_table, stage_table):
-        build(lead_table, stage_table, until=moment)
-        yield FactsSource(lead_table=lead_table, stage_table=stage_table, as_of=moment)
+    with transaction.atomic(), scratch_tables("asof") as tables:
+        build(tables, until=moment)
+        yield FactsSource(**vars(tables), as_of=moment)

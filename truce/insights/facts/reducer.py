@@ -15,8 +15,8 @@ SALES_KINDS = frozenset({"call", "email", "meeting", "demo"})
 
 
 class LedgerEvent(NamedTuple):
-    """What the reducer reads of an event. `subject_id` (the touch, for touch events) is
-    optional: without it a lead's touch times are treated as unknown (see NeedsHistory)."""
+    """What the reducer reads of an event. `subject_id` is the touch of a touch event (required
+    there: the path is kept by touch)."""
 
     seq: int
     kind: str
@@ -29,9 +29,29 @@ class LedgerEvent(NamedTuple):
 
 
 class NeedsHistory(Exception):
-    """The event needs every touch time of the lead (a touch moved in time, or a lead was won
-    before touches already recorded as later) and the state was loaded without them: the
-    caller replays the lead from its ledger history instead."""
+    """The event needs every touch of the lead (a touch moved in time or to another campaign,
+    a marketing touch recorded before touches already known as later, a milestone before
+    touches already recorded as later) and the state was loaded without them: the caller
+    replays the lead from its ledger history instead."""
+
+
+class Seen(NamedTuple):
+    """What the facts keep of one touch while the whole history is known."""
+
+    at: datetime
+    team: str
+    campaign_id: int | None = None
+    channel: str = ""
+
+
+class PathTouch(NamedTuple):
+    """A TouchFacts row: a marketing touch at its place on the lead's path."""
+
+    touch_id: int
+    position: int
+    at: datetime
+    campaign_id: int | None
+    channel: str
 
 
 class References(Protocol):
@@ -99,10 +119,27 @@ class LeadState:
     touch_kinds: dict[str, int] = field(default_factory=dict)
     last_seq: int = 0
     stages_reached: int = 0
+    marketing_by_created: int | None = None
+    marketing_by_qualified: int | None = None
+    marketing_by_opportunity: int | None = None
+    marketing_by_won: int | None = None
     visits: list[Visit] = field(default_factory=list)
-    # {touch id: (occurred_at, team)} when the state was built from the whole history; None
-    # when it was loaded from a facts row, which keeps only the aggregates.
-    touch_times: dict[int, tuple[datetime, str]] | None = field(default_factory=dict)
+    # {touch id: Seen} when the state was built from the whole history (its path is then
+    # known whole: path()); None when it was loaded from a facts row, which keeps only the
+    # aggregates (the path then only grows at its end: `appended`).
+    touch_times: dict[int, Seen] | None = field(default_factory=dict)
+    appended: list[PathTouch] = field(default_factory=list)
+
+
+def path(state: LeadState) -> list[PathTouch]:
+    """The lead's marketing touches in (occurred_at, id) order, numbered from 1."""
+    known = _touch_times(state)
+    ordered = sorted((seen.at, touch_id, seen) for touch_id, seen in known.items()
+                     if seen.team != SALES)  # fmt: skip
+    return [
+        PathTouch(touch_id, n, at, seen.campaign_id, seen.channel)
+        for n, (at, touch_id, seen) in enumerate(ordered, start=1)
+    ]
 
 
 def apply(state: LeadState, event: LedgerEvent, refs: References) -> None:
@@ -128,6 +165,7 @@ def _created(state: LeadState, e: LedgerEvent, refs: References) -> None:
     state.campaign_id = p.get("campaign_id")
     state.product_line = p.get("product_line") or ""
     state.amount = _money(p.get("amount"))
+    state.marketing_by_created = _marketing_up_to(state, at)
     _set_owner(state, p.get("owner_id"), refs)
     stage_id = refs.stage_id(p.get("stage"))
     if stage_id is not None:
@@ -135,8 +173,8 @@ def _created(state: LeadState, e: LedgerEvent, refs: References) -> None:
     # A lead that enters the funnel already handed over (an import at MQL or beyond) counts
     # as qualified when created, with no definition version.
     position, mql = refs.position(stage_id), refs.mql_position
-    if position is not None and mql is not None and position >= mql:
-        state.qualified_at = state.qualified_at or at
+    if position is not None and mql is not None and position >= mql and not state.qualified_at:
+        _qualify(state, at)
 
 
 def _updated(state: LeadState, e: LedgerEvent, refs: References) -> None:
@@ -180,8 +218,13 @@ def _stage_changed(state: LeadState, e: LedgerEvent, refs: References) -> None:
 
 def _qualified(state: LeadState, e: LedgerEvent, refs: References) -> None:
     if state.qualified_at is None:
-        state.qualified_at = e.occurred_at
+        _qualify(state, e.occurred_at)
         state.qualified_by_version = e.payload.get("definition_version")
+
+
+def _qualify(state: LeadState, at: datetime) -> None:
+    state.qualified_at = at
+    state.marketing_by_qualified = _marketing_up_to(state, at)
 
 
 def _outcome_set(state: LeadState, e: LedgerEvent, refs: References) -> None:
@@ -210,12 +253,14 @@ def _won(state: LeadState, e: LedgerEvent, refs: References) -> None:
     if state.last_touch_at is None or state.last_touch_at <= at:
         state.touches_before_won = state.touch_count
     else:
-        state.touches_before_won = sum(1 for t, _ in _touch_times(state).values() if t <= at)
+        state.touches_before_won = sum(1 for t in _touch_times(state).values() if t.at <= at)
+    state.marketing_by_won = _marketing_up_to(state, at)
 
 
 def _reopened(state: LeadState, e: LedgerEvent, refs: References) -> None:
     state.outcome, state.outcome_reason_id, state.outcome_at = OPEN, None, None
     state.outcome_stage_id, state.won_at, state.touches_before_won = None, None, None
+    state.marketing_by_won = None
     state.reopened_count += 1
     stage_id = refs.stage_id(e.payload.get("stage"))
     if stage_id is not None and stage_id != state.stage_id:
@@ -234,38 +279,80 @@ def _company_merged(state: LeadState, e: LedgerEvent, refs: References) -> None:
 
 
 def _touch_recorded(state: LeadState, e: LedgerEvent, refs: References) -> None:
-    kind = e.payload.get("kind") or ""
-    team = e.payload.get("team") or (SALES if kind in SALES_KINDS else "marketing")
+    p = e.payload
+    kind = p.get("kind") or ""
+    team = p.get("team") or (SALES if kind in SALES_KINDS else "marketing")
     at = e.occurred_at
+    touch_id = e.subject_id
+    if touch_id is None:
+        raise ValueError(f"A touch of lead {state.lead_id} without its touch id.")
+    if (
+        team != SALES
+        and state.touch_times is None
+        and state.last_touch_at is not None
+        and (at < state.last_touch_at)
+    ):
+        raise NeedsHistory(state.lead_id)  # it goes before touches on the path: renumber
     state.touch_count += 1
     if team == SALES:
         state.sales_touch_count += 1
     else:
         state.marketing_touch_count += 1
+        _count_on_milestones(state, at)
     state.touch_kinds[kind] = state.touch_kinds.get(kind, 0) + 1
     _widen_touch_times(state, at, team)
     if state.won_at is not None and at <= state.won_at:
         state.touches_before_won = (state.touches_before_won or 0) + 1
+    seen = Seen(at, team, p.get("campaign_id"), p.get("channel") or "")
     if state.touch_times is not None:
-        if e.subject_id is None:
-            state.touch_times = None  # cannot follow this touch later: treat times as unknown
-        else:
-            state.touch_times[e.subject_id] = (at, team)
+        state.touch_times[touch_id] = seen
+    elif team != SALES:  # the newest so far (touch ids grow): it ends the path
+        position = state.marketing_touch_count
+        state.appended.append(PathTouch(touch_id, position, at, seen.campaign_id, seen.channel))
+
+
+def _count_on_milestones(state: LeadState, at: datetime) -> None:
+    """A marketing touch at `at` counts towards each milestone it did not come after."""
+    for name in MILESTONES:
+        moment = getattr(state, f"{name}_at")
+        if moment is not None and at <= moment:
+            column = f"marketing_by_{name}"
+            setattr(state, column, (getattr(state, column) or 0) + 1)
+
+
+def _marketing_up_to(state: LeadState, moment: datetime) -> int:
+    if state.last_touch_at is None or state.last_touch_at <= moment:
+        return state.marketing_touch_count
+    return sum(1 for t in _touch_times(state).values() if t.team != SALES and t.at <= moment)
 
 
 def _touch_updated(state: LeadState, e: LedgerEvent, refs: References) -> None:
-    change = (e.payload.get("changes") or {}).get("occurred_at")
-    if not change or e.subject_id is None:
-        return  # channel, campaign, collateral or note: nothing the facts keep
+    changes = e.payload.get("changes") or {}
+    kept = {"occurred_at", "campaign", "channel"} & set(changes)
+    if not kept or e.subject_id is None:
+        return  # collateral or note: nothing the facts keep
     times = _touch_times(state)
     if e.subject_id not in times:
         return
-    times[e.subject_id] = (_moment(change[1]), times[e.subject_id][1])
+    seen = times[e.subject_id]
+    if "occurred_at" in changes:
+        seen = seen._replace(at=_moment(changes["occurred_at"][1]))
+    if "campaign" in changes:
+        seen = seen._replace(campaign_id=changes["campaign"][1])
+    if "channel" in changes:
+        seen = seen._replace(channel=changes["channel"][1] or "")
+    times[e.subject_id] = seen
+    if "occurred_at" not in changes:
+        return
     state.first_touch_at = state.last_touch_at = state.first_sales_touch_at = None
-    for at, team in times.values():
-        _widen_touch_times(state, at, team)
+    for touch in times.values():
+        _widen_touch_times(state, touch.at, touch.team)
     if state.won_at is not None:
-        state.touches_before_won = sum(1 for t, _ in times.values() if t <= state.won_at)
+        state.touches_before_won = sum(1 for t in times.values() if t.at <= state.won_at)
+    for name in MILESTONES:
+        moment = getattr(state, f"{name}_at")
+        count = None if moment is None else _marketing_up_to(state, moment)
+        setattr(state, f"marketing_by_{name}", count)
 
 
 def _widen_touch_times(state: LeadState, at: datetime, team: str) -> None:
@@ -277,13 +364,16 @@ def _widen_touch_times(state: LeadState, at: datetime, team: str) -> None:
         state.first_sales_touch_at = at
 
 
-def _touch_times(state: LeadState) -> dict[int, tuple[datetime, str]]:
+def _touch_times(state: LeadState) -> dict[int, Seen]:
     if state.touch_times is None:
         raise NeedsHistory(state.lead_id)
     return state.touch_times
 
 
 # Shared steps.
+
+# The moments whose count of marketing touches up to them the facts keep (marketing_by_*).
+MILESTONES = ("created", "qualified", "opportunity", "won")
 
 MASKED_STAGES = 63  # stage ids 1..63 have a bit in a signed 64-bit stages_reached
 
@@ -316,6 +406,7 @@ def _enter(state: LeadState, stage_id: int, at: datetime, refs: References) -> N
     state.stage_id, state.stage_entered_at = stage_id, at
     if stage_id == refs.opportunity_stage_id and state.opportunity_at is None:
         state.opportunity_at = at
+        state.marketing_by_opportunity = _marketing_up_to(state, at)
 
 
 def _set_owner(state: LeadState, owner_id: int | None, refs: References) -> None:

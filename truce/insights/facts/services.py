@@ -3,7 +3,7 @@
 - `apply_events(rows)`: the live path. The ledger's listener calls it with each transaction's
   new events; bulk writers that append without listeners (the import) call it per batch,
   after the batch's events are in the ledger and in the same transaction.
-- `rebuild_facts()`: both tables from the ledger, set-wise (`truce facts rebuild`).
+- `rebuild_facts()`: the facts tables from the ledger, set-wise (`truce facts rebuild`).
 - `check_facts()`: a rebuild into temporary tables compared with the live ones, row by row.
 """
 
@@ -18,11 +18,12 @@ from django.db import connection, transaction
 
 from truce.ledger.models import Event
 
-from ..models import LeadFacts, StageFacts
+from ..models import LeadFacts
 from .history import histories, histories_of, moment
 from .reducer import HANDLERS, REDUCED_KINDS, LeadState, LedgerEvent, NeedsHistory, apply
 from .reference import Reference
-from .store import LEAD_COLUMNS, STAGE_COLUMNS, RowWriter, load_states, save_states
+from .source import LIVE, Tables
+from .store import LEAD_COLUMNS, STAGE_COLUMNS, TOUCH_COLUMNS, RowWriter, load_states, save_states
 from .tables import scratch_tables
 
 Progress = Callable[[int], None]
@@ -37,10 +38,9 @@ def replay(lead_id: int, events: Iterable[LedgerEvent], refs: Reference) -> Lead
 
 
 def _event(row: Sequence[Any]) -> LedgerEvent:
-    seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload = row[:7]
+    seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload, subject_id = row
     if isinstance(payload, str):
         payload = json.loads(payload)
-    subject_id = row[7] if len(row) > 7 else None
     return LedgerEvent(
         seq, kind, moment(occurred_at), recorded_at, actor_id, lead_id, payload, subject_id
     )
@@ -49,7 +49,7 @@ def _event(row: Sequence[Any]) -> LedgerEvent:
 def apply_events(rows: Iterable[Sequence[Any]]) -> int:
     """Bring the facts of the rows' leads up to date with them; returns the leads changed.
 
-    rows: (seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload[, subject_id]),
+    rows: (seq, kind, occurred_at, recorded_at, actor_id, lead_id, payload, subject_id),
     payload a dict or its JSON text, occurred_at a datetime (naive means UTC), ISO text or
     epoch seconds.
     Call it after the events are in the ledger, in the same transaction: a lead that needs
@@ -83,7 +83,7 @@ def apply_events(rows: Iterable[Sequence[Any]]) -> int:
         states[lead_id] = replay(lead_id, history, refs)
     changed = [lead_id for lead_id in by_lead if lead_id in states]
     save_states(states[i] for i in changed if i in stored or i in stale)
-    fresh = RowWriter(LeadFacts._meta.db_table, StageFacts._meta.db_table)
+    fresh = RowWriter(LIVE)
     for lead_id in changed:
         if lead_id not in stored and lead_id not in stale:
             fresh.add(states[lead_id])  # a new lead (an import's, say): no upsert needed
@@ -140,15 +140,14 @@ def on_user_saved(sender: Any, instance: Any, created: bool, update_fields: Any,
 
 
 def build(
-    lead_table: str,
-    stage_table: str,
+    tables: Tables,
     *,
     until: datetime | None = None,
     progress: Progress | None = None,
 ) -> int:
     """Fill empty facts tables from the ledger (events recorded up to `until`, if given)."""
     refs = Reference.load()
-    writer = RowWriter(lead_table, stage_table)
+    writer = RowWriter(tables)
     for lead_id, events in histories(until=until):
         writer.add(replay(lead_id, events, refs))
         if progress and not writer.leads:
@@ -158,7 +157,7 @@ def build(
 
 
 def _empty_live_tables() -> None:
-    tables = [LeadFacts._meta.db_table, StageFacts._meta.db_table]
+    tables = [LIVE.lead_table, LIVE.stage_table, LIVE.touch_table]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
@@ -169,9 +168,9 @@ def _empty_live_tables() -> None:
 
 @transaction.atomic
 def rebuild_facts(*, progress: Progress | None = None) -> int:
-    """Replace both facts tables with what the ledger says; returns the leads written."""
+    """Replace the facts tables with what the ledger says; returns the leads written."""
     _empty_live_tables()
-    return build(LeadFacts._meta.db_table, StageFacts._meta.db_table, progress=progress)
+    return build(LIVE, progress=progress)
 
 
 @dataclass
@@ -201,10 +200,11 @@ class CheckReport:
 
 def check_facts(*, limit: int = 100) -> CheckReport:
     """Rebuild into temporary tables and compare every column with the live facts."""
-    with transaction.atomic(), scratch_tables("check") as (lead_table, stage_table):
-        leads = build(lead_table, stage_table)
-        found = _compare("lead", LeadFacts._meta.db_table, lead_table, LEAD_COLUMNS, 1)
-        found += _compare("stage", StageFacts._meta.db_table, stage_table, STAGE_COLUMNS, 3)
+    with transaction.atomic(), scratch_tables("check") as tables:
+        leads = build(tables)
+        found = _compare("lead", LIVE.lead_table, tables.lead_table, LEAD_COLUMNS, 1)
+        found += _compare("stage", LIVE.stage_table, tables.stage_table, STAGE_COLUMNS, 3)
+        found += _compare("touch", LIVE.touch_table, tables.touch_table, TOUCH_COLUMNS, 1)
     return CheckReport(leads=leads, differences=found[:limit])
 
 

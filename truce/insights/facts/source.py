@@ -1,6 +1,6 @@
 """Where a report reads its facts: the live tables, or tables built from the ledger as of a
-past moment. Reports are SQL over `source.lead_table` and `source.stage_table`, so the same
-query answers both "now" and "as of"."""
+past moment. Reports are SQL over `source.lead_table`, `source.stage_table` and
+`source.touch_table`, so the same query answers both "now" and "as of"."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,13 +9,20 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
-class FactsSource:
+class Tables:
+    """The three facts tables: leads, their stays, their marketing paths."""
+
     lead_table: str
     stage_table: str
+    touch_table: str
+
+
+@dataclass(frozen=True)
+class FactsSource(Tables):
     as_of: datetime | None = None
 
 
-LIVE = FactsSource(lead_table="insights_leadfacts", stage_table="insights_stagefacts")
+LIVE = FactsSource("insights_leadfacts", "insights_stagefacts", "insights_touchfacts")
 
 
 @contextmanager

@@ -11,13 +11,15 @@ from django.db import connection
 
 from truce.ledger.bulk import insert_rows
 
-from ..models import LeadFacts, StageFacts
-from .reducer import LeadState, Visit, whole_seconds
+from ..models import LeadFacts, StageFacts, TouchFacts
+from .reducer import LeadState, PathTouch, Visit, path, whole_seconds
+from .source import Tables
 
 LEAD_COLUMNS: tuple[str, ...] = tuple(f.attname for f in LeadFacts._meta.concrete_fields)
 STAGE_COLUMNS = (
     "lead_id", "stage_id", "visit", "entered_at", "exited_at", "seconds", "lead_created_at"
 )  # fmt: skip
+TOUCH_COLUMNS = ("touch_id", "lead_id", "position", "occurred_at", "campaign_id", "channel")
 _UPDATED = [f.name for f in LeadFacts._meta.concrete_fields if not f.primary_key]
 _TIMES = [
     i
@@ -61,6 +63,23 @@ def save_states(states: Iterable[LeadState]) -> None:
         unique_fields=["lead_id", "stage_id", "visit"],
         update_fields=["entered_at", "exited_at", "seconds", "lead_created_at"],
     )
+    # A state replayed from its history knows its whole path: it replaces the stored one
+    # (positions may have moved). One loaded from its row only adds touches at the end.
+    replaced = [state.lead_id for state in kept if state.touch_times is not None]
+    TouchFacts.objects.filter(lead_id__in=replaced).delete()
+    rows = [touch_row(state.lead_id, t) for state in kept for t in _touches(state)]
+    TouchFacts.objects.bulk_create(
+        TouchFacts(**dict(zip(TOUCH_COLUMNS, row, strict=True))) for row in rows
+    )
+
+
+def _touches(state: LeadState) -> list[PathTouch]:
+    return path(state) if state.touch_times is not None else state.appended
+
+
+def touch_row(lead_id: int, t: PathTouch) -> tuple[Any, ...]:
+    """A TouchFacts row in TOUCH_COLUMNS order."""
+    return (t.touch_id, lead_id, t.position, t.at, t.campaign_id, t.channel)
 
 
 def stay_row(state: LeadState, v: Visit) -> tuple[Any, ...]:
@@ -79,11 +98,12 @@ def _values(state: LeadState) -> dict[str, Any]:
 class RowWriter:
     """Rows of finished states for a set-based insert into (empty) facts tables."""
 
-    def __init__(self, lead_table: str, stage_table: str, *, chunk: int = 5000) -> None:
-        self.lead_table, self.stage_table, self.chunk = lead_table, stage_table, chunk
+    def __init__(self, tables: Tables, *, chunk: int = 5000) -> None:
+        self.tables, self.chunk = tables, chunk
         self.sqlite = connection.vendor == "sqlite"
         self.leads: list[Sequence[Any]] = []
         self.visits: list[Sequence[Any]] = []
+        self.touches: list[Sequence[Any]] = []
         self.written = 0
 
     def add(self, state: LeadState) -> None:
@@ -102,14 +122,19 @@ class RowWriter:
             self.visits.append(
                 (lead_id, stage_id, visit, time(entered), time(exited), seconds, time(created))
             )
+        for t in path(state):
+            self.touches.append(
+                (t.touch_id, state.lead_id, t.position, time(t.at), t.campaign_id, t.channel)
+            )
         if len(self.leads) >= self.chunk:
             self.flush()
 
     def flush(self) -> None:
-        insert_rows(self.lead_table, LEAD_COLUMNS, self.leads)
-        insert_rows(self.stage_table, STAGE_COLUMNS, self.visits)
+        insert_rows(self.tables.lead_table, LEAD_COLUMNS, self.leads)
+        insert_rows(self.tables.stage_table, STAGE_COLUMNS, self.visits)
+        insert_rows(self.tables.touch_table, TOUCH_COLUMNS, self.touches)
         self.written += len(self.leads)
-        self.leads, self.visits = [], []
+        self.leads, self.visits, self.touches = [], [], []
 
     def _time(self, value: datetime | None) -> Any:
         """A time as a raw insert takes it: as is on PostgreSQL; on SQLite the text Django

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from ..models import LeadFacts, StageFacts
+from ..models import LeadFacts, StageFacts, TouchFacts
+from .source import Tables
 
 
 def _create_like(name: str, live: str) -> None:
@@ -30,13 +31,14 @@ def _drop(name: str) -> None:
 
 
 @contextmanager
-def scratch_tables(purpose: str) -> Iterator[tuple[str, str]]:
-    """(lead table, stage table): empty, named uniquely, dropped on exit. Use inside a
-    transaction: on an error its rollback removes them (a failed transaction could not)."""
+def scratch_tables(purpose: str) -> Iterator[Tables]:
+    """Empty facts tables, named uniquely, dropped on exit. Use inside a transaction: on an
+    error its rollback removes them (a failed transaction could not)."""
     tag = f"facts_{purpose}_{uuid.uuid4().hex[:12]}"
-    names = (f"{tag}_lead", f"{tag}_stage")
-    _create_like(names[0], LeadFacts._meta.db_table)
-    _create_like(names[1], StageFacts._meta.db_table)
-    yield names
-    for name in names:
+    tables = Tables(f"{tag}_lead", f"{tag}_stage", f"{tag}_touch")
+    _create_like(tables.lead_table, LeadFacts._meta.db_table)
+    _create_like(tables.stage_table, StageFacts._meta.db_table)
+    _create_like(tables.touch_table, TouchFacts._meta.db_table)
+    yield tables
+    for name in (tables.lead_table, tables.stage_table, tables.touch_table):
         _drop(name)

@@ -38,9 +38,8 @@ def attribution(query: Query, source: FactsSource) -> Table:
         half_life_days=choice.half_life_days,
         start=query.start,
         end=query.end,
-        as_of=source.as_of,
     )
-    found = credits(ask, source.lead_table)
+    found = credits(ask, source)
     rows = _rows(choice, found)
     return Table(
         name="attribution",
