@@ -5,7 +5,8 @@ reports against hand-written SQL computing the same figures from the same tables
 
 In a fresh database (migrated): N synthetic leads written straight into the facts tables
 (about three stays each along the default funnel, about 6 % won, a tenth of the rest lost with
-a reason) and about `--touches` touches per lead into the touches table, then each report and
+a reason) and about `--touches` touches per lead into the touches table (the marketing ones
+also numbered along their leads' paths, as the facts keep them), then each report and
 its hand-written twin timed interleaved (median and max of `--runs`), after checking they
 agree. The hand-written funnel counts a different way (a bit mask of the stages each lead
 reached) so the check is independent. Results print as Markdown.

@@ -1,6 +1,8 @@
 """The timed part of benchmarks/reports.py, in a fresh process against the migrated database.
 
 python benchmarks/reports_measure.py LEADS TOUCHES_PER_LEAD RUNS   (prints Markdown rows)
+
+RUNS 0 seeds only; LEADS 0 seeds nothing and measures the database as an earlier run left it.
 """
 
 import random
@@ -20,9 +22,10 @@ from django.db import connection, transaction  # noqa: E402
 from truce.agreements.scoreboard.shapes import OPPORTUNITY_STAGE  # noqa: E402
 from truce.funnel.models import Reason, Stage  # noqa: E402
 from truce.insights.attribution import MODELS  # noqa: E402
-from truce.insights.attribution.query import Ask, credits  # noqa: E402
+from truce.insights.attribution.query import Ask, credits, epoch_seconds  # noqa: E402
 from truce.insights.attribution.values import VALUES  # noqa: E402
 from truce.insights.facts.source import LIVE  # noqa: E402
+from truce.insights.models import LeadFacts  # noqa: E402
 from truce.insights.reports.base import Query  # noqa: E402
 from truce.insights.reports.funnel import funnel  # noqa: E402
 from truce.insights.reports.outcomes import lost_reasons  # noqa: E402
@@ -42,7 +45,8 @@ LEAD_COLUMNS = (
     "outcome_reason_id", "outcome_stage_id", "outcome_at", "amount", "won_at", "opportunity_at",
     "qualified_at", "team", "product_line", "disposition", "recycled_count", "reopened_count",
     "touch_count", "marketing_touch_count", "sales_touch_count", "touch_kinds", "last_seq",
-    "stages_reached",
+    "stages_reached", "marketing_by_created", "marketing_by_qualified",
+    "marketing_by_opportunity", "marketing_by_won",
 )  # fmt: skip
 STAY_COLUMNS = (
     "lead_id", "stage_id", "visit", "entered_at", "exited_at", "seconds", "lead_created_at"
@@ -51,6 +55,7 @@ TOUCH_COLUMNS = (
     "id", "lead_id", "contact_id", "kind", "channel", "team", "campaign_id", "occurred_at",
     "collateral", "note", "created_at",
 )  # fmt: skip
+PATH_COLUMNS = ("touch_id", "lead_id", "position", "occurred_at", "campaign_id", "channel")
 
 
 def campaigns() -> list[tuple[int, str]]:
@@ -71,7 +76,9 @@ def seed(leads: int, touches_per_lead: int) -> tuple[int, int]:
     """Each lead walks the main path from the lead stage, going on with probability 0.7 at
     each step (about 6 % reach the customer stage and are won); a tenth of the others are
     lost with a reason. Touches: 1 to 2 x average - 1 per lead, seven in ten by marketing,
-    from 30 days before the lead was created to the end of its path. Foreign keys are not
+    from 30 days before the lead was created to the end of its path; the marketing ones also
+    numbered along the lead's path, and counted up to each milestone, as the facts keep them
+    (TouchFacts, LeadFacts.marketing_by_*). Foreign keys are not
     checked while loading (touches name leads and contacts that only exist as facts); reads
     never consult them."""
     rng = random.Random(1)
@@ -88,6 +95,7 @@ def seed(leads: int, touches_per_lead: int) -> tuple[int, int]:
     lead_rows: list[tuple[Any, ...]] = []
     stay_rows: list[tuple[Any, ...]] = []
     touch_rows: list[tuple[Any, ...]] = []
+    path_rows: list[tuple[Any, ...]] = []
     touch_id = 0
     db = moment
     for lead_id in range(1, leads + 1):
@@ -112,6 +120,7 @@ def seed(leads: int, touches_per_lead: int) -> tuple[int, int]:
         ended = times[won_stage] if won else at + timedelta(hours=rng.randint(1, 500))
         campaign, channel = rng.choice(offers)
         counts = {"marketing": 0, "sales": 0}
+        route = []
         for _ in range(rng.randint(1, 2 * touches_per_lead - 1)):
             team = "marketing" if rng.random() < 0.7 else "sales"
             begin = created - timedelta(days=30) if team == "marketing" else created
@@ -125,6 +134,15 @@ def seed(leads: int, touches_per_lead: int) -> tuple[int, int]:
                 (touch_id, lead_id, lead_id, "email_open", channel, team,
                  campaign if team == "marketing" else None, db(when), "", "", db(when))
             )  # fmt: skip
+            if team == "marketing":
+                route.append((when, touch_id, campaign, channel))
+        route.sort()
+        for position, (when, tid, offer, medium) in enumerate(route, start=1):
+            path_rows.append((tid, lead_id, position, db(when), offer, medium))
+
+        def up_to(moment: datetime | None, route: list[Any] = route) -> int | None:
+            return None if moment is None else sum(1 for t in route if t[0] <= moment)
+
         lead_rows.append(
             (
                 lead_id, lead_id, db(created), created.strftime("%Y-%m"), rng.choice(CHANNELS),
@@ -137,13 +155,14 @@ def seed(leads: int, touches_per_lead: int) -> tuple[int, int]:
                 db(times[opportunity]) if opportunity in times else None,
                 db(times[mql]) if mql in times else None,
                 "", "", "", 0, 0, counts["marketing"] + counts["sales"], counts["marketing"],
-                counts["sales"], "{}", 0, mask,
+                counts["sales"], "{}", 0, mask, up_to(created), up_to(times.get(mql)),
+                up_to(times.get(opportunity)), up_to(ended if won else None),
             )
         )  # fmt: skip
         if len(lead_rows) >= BATCH:
-            write(lead_rows, stay_rows, touch_rows)
-            lead_rows, stay_rows, touch_rows = [], [], []
-    write(lead_rows, stay_rows, touch_rows)
+            write(lead_rows, stay_rows, touch_rows, path_rows)
+            lead_rows, stay_rows, touch_rows, path_rows = [], [], [], []
+    write(lead_rows, stay_rows, touch_rows, path_rows)
     with connection.cursor() as cursor:
         # PostgreSQL: the visibility map too, so index-only scans need not visit the heap
         # (what autovacuum does on its own a little later).
@@ -152,13 +171,14 @@ def seed(leads: int, touches_per_lead: int) -> tuple[int, int]:
 
 
 @transaction.atomic
-def write(leads: list[Any], stays: list[Any], touches: list[Any]) -> None:
+def write(leads: list[Any], stays: list[Any], touches: list[Any], paths: list[Any]) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")  # no FK triggers
     insert_rows("insights_leadfacts", LEAD_COLUMNS, leads)
     insert_rows("insights_stagefacts", STAY_COLUMNS, stays)
     insert_rows("touches_touch", TOUCH_COLUMNS, touches)
+    insert_rows("insights_touchfacts", PATH_COLUMNS, paths)
 
 
 def hand_funnel() -> list[tuple[Any, ...]]:
@@ -224,37 +244,57 @@ def report_lost() -> list[Any]:
     return sorted(by_reason.values())
 
 
-# Attribution of won revenue, written the plain way: per-lead shares as floats (no exact
-# rounding), marketing touches up to the win, summed per campaign. The positional models
-# (U, W, full path) and time decay are compared with the linear one, the plainest query that
-# reads the same rows.
+# Attribution of won revenue, written the plain way over the same tables (the leads' facts and
+# their numbered paths): per-lead shares as floats (no exact rounding), summed per campaign.
+# The positional models (U, W, full path) are compared with the linear one, the plainest
+# query that reads the same rows; time decay with its float form (one window for the total).
 PATH = """
-    FROM insights_leadfacts f JOIN touches_touch t ON t.lead_id = f.lead_id
-    WHERE f.outcome = 'won' AND f.won_at IS NOT NULL AND t.team = 'marketing'
-      AND t.occurred_at <= f.won_at"""
+    FROM insights_leadfacts f JOIN insights_touchfacts t ON t.lead_id = f.lead_id
+    WHERE f.outcome = 'won' AND f.won_at IS NOT NULL"""
+
+
+def hand_time_decay() -> str:
+    age = f"({epoch_seconds('e.newest')} - {epoch_seconds('t.occurred_at')}) / 604800.0"
+    return f"""
+        WITH e AS (
+            SELECT f.lead_id, f.amount, f.marketing_by_won AS n, z.occurred_at AS newest
+            FROM insights_leadfacts f JOIN insights_touchfacts z
+              ON z.lead_id = f.lead_id AND z.position = f.marketing_by_won
+            WHERE f.outcome = 'won' AND f.won_at IS NOT NULL
+        ),
+        w AS (
+            SELECT t.lead_id, t.campaign_id, e.amount,
+                   POWER(CAST(2 AS DOUBLE PRECISION), -{age}) AS w
+            FROM e JOIN insights_touchfacts t ON t.lead_id = e.lead_id AND t.position <= e.n
+        )
+        SELECT campaign_id, SUM(amount * w / total) FROM (
+            SELECT w.*, SUM(w) OVER (PARTITION BY lead_id) AS total FROM w) x
+        GROUP BY campaign_id"""
+
+
 HAND_ATTRIBUTION = {
     "first_touch": f"""
-        SELECT campaign_id, SUM(v) FROM (
-            SELECT t.campaign_id, f.amount AS v, ROW_NUMBER() OVER (
-                PARTITION BY t.lead_id ORDER BY t.occurred_at, t.id) AS pos {PATH}) x
-        WHERE pos = 1 GROUP BY campaign_id""",
+        SELECT t.campaign_id, SUM(f.amount) {PATH}
+          AND t.position = 1 AND f.marketing_by_won > 0
+        GROUP BY t.campaign_id""",
     "last_touch": f"""
-        SELECT campaign_id, SUM(v) FROM (
-            SELECT t.campaign_id, f.amount AS v, ROW_NUMBER() OVER (
-                PARTITION BY t.lead_id ORDER BY t.occurred_at DESC, t.id DESC) AS pos {PATH}) x
-        WHERE pos = 1 GROUP BY campaign_id""",
+        SELECT t.campaign_id, SUM(f.amount) {PATH} AND t.position = f.marketing_by_won
+        GROUP BY t.campaign_id""",
     "linear": f"""
-        SELECT campaign_id, SUM(v * 1.0 / n) FROM (
-            SELECT t.campaign_id, f.amount AS v, COUNT(*) OVER (PARTITION BY t.lead_id) AS n
-            {PATH}) x
-        GROUP BY campaign_id""",
+        SELECT t.campaign_id, SUM(f.amount * 1.0 / f.marketing_by_won) {PATH}
+          AND t.position <= f.marketing_by_won
+        GROUP BY t.campaign_id""",
+    "time_decay": hand_time_decay(),
 }
+# Time decay's weights are floored integers (2^20 for the newest touch), the hand-written ones
+# exact powers: a share of each campaign's credit the two may differ by, beyond the rounding.
+TOLERANCE = {"time_decay": 10**-4}
 
 
 def hand_sql(sql: str) -> Callable[[], Any]:
     def run() -> Any:
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql, [])  # parameters, even none, turn the `%%` into `%`
             return cursor.fetchall()
 
     return run
@@ -268,17 +308,23 @@ def attributed(model: str) -> Callable[[], Any]:
         start=WINDOW.start,
         end=WINDOW.end + timedelta(days=365),
     )
-    return lambda: credits(ask, LIVE.lead_table)
+    return lambda: credits(ask, LIVE)
 
 
 def agree_attribution(model: str) -> bool:
-    """The exact credits in cents against the hand-written float shares, per campaign."""
-    ours: dict[Any, int] = {}
+    """The exact credits in cents against the hand-written float shares, per campaign: each
+    credited touch is within a cent of its exact share, so a campaign is within as many cents
+    as it has touches credited (plus the float sum's own rounding)."""
+    ours: dict[Any, list[int]] = {}
     for credit in attributed(model)().rows:
-        ours[credit.campaign_id] = ours.get(credit.campaign_id, 0) + credit.units
+        units, touches = ours.setdefault(credit.campaign_id, [0, 0])
+        ours[credit.campaign_id] = [units + credit.units, touches + credit.touches]
     theirs = {c: round(float(v) * 100) for c, v in hand_sql(HAND_ATTRIBUTION[model])()}
-    return ours.keys() == theirs.keys() and all(abs(ours[c] - theirs[c]) <= 1 + ours[c] // 10**7
-                                                for c in ours)  # fmt: skip
+    share = TOLERANCE.get(model, 0)
+    return ours.keys() == theirs.keys() and all(
+        abs(units - theirs[c]) <= 1 + touches + units * share
+        for c, (units, touches) in ours.items()
+    )
 
 
 def timed(run: Callable[[], Any]) -> float:
@@ -302,7 +348,8 @@ def compare(name: str, report: Callable[[], Any], hand: Callable[[], Any], runs:
 def main() -> None:
     leads, per_lead, runs = (int(a) for a in sys.argv[1:4])
     began = time.perf_counter()
-    seed(leads, per_lead)
+    if leads:
+        seed(leads, per_lead)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM insights_stagefacts")
         (stays,) = cursor.fetchone()
@@ -312,6 +359,7 @@ def main() -> None:
         touches, marketing = cursor.fetchone()
         cursor.execute("SELECT COUNT(*) FROM insights_leadfacts WHERE outcome = 'won'")
         (won,) = cursor.fetchone()
+    leads = LeadFacts.objects.count()
     print(
         f"{leads:,} leads ({won:,} won), {stays:,} stays, {touches:,} touches ({marketing:,}"
         f" marketing) written in {time.perf_counter() - began:.0f} s\n"
