@@ -66,9 +66,11 @@ def credits(ask: Ask, tables: Tables) -> Credits:
 
 
 def epoch_seconds(column: str) -> str:
-    """Whole seconds since 1970, the fraction dropped (weights.epoch_seconds)."""
+    """Whole seconds since 1970, the fraction dropped (weights.epoch_seconds). PostgreSQL's
+    date_part is a double, exact to the microsecond for these times and far cheaper than
+    EXTRACT's numeric."""
     if connection.vendor == "postgresql":
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+        return f"CAST(FLOOR(date_part('epoch', {column})) AS BIGINT)"
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
@@ -118,15 +120,16 @@ def _converting(ask: Ask, lead_table: str) -> tuple[str, list[Any]]:
     length n of their path (the marketing touches up to the conversion; with the creation
     fallback, the first touch when none came by then)."""
     column = f"f.{ask.value.moment}"
-    where, params = [f"{column} IS NOT NULL"], []
-    if ask.value.won_only:
-        where.append("f.outcome = 'won'")
+    where, params = ["f.outcome = 'won'"] if ask.value.won_only else [], []
     if ask.start is not None:
         where.append(f"{column} >= %s")
         params.append(moment(ask.start))
     if ask.end is not None:
         where.append(f"{column} < %s")
         params.append(moment(ask.end))
+    if ask.start is None and ask.end is None:
+        # A bound implies the moment: saying it again only misleads PostgreSQL's estimates.
+        where.append(f"{column} IS NOT NULL")
     count = _count(ask.value.moment)
     n = count
     if ask.value.creation_fallback:
@@ -189,6 +192,7 @@ def _decayed(columns: str, touch_table: str) -> str:
         decayed AS (
             SELECT {columns}, CAST(FLOOR({power}) AS BIGINT) AS w
             {_path(touch_table)} JOIN ends e ON e.lead_id = c.lead_id
+            {fence()}
         ),
         summed AS (
             SELECT decayed.*,
