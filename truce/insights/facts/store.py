@@ -123,9 +123,8 @@ class RowWriter:
                 (lead_id, stage_id, visit, time(entered), time(exited), seconds, time(created))
             )
         for t in path(state):
-            self.touches.append(
-                (t.touch_id, state.lead_id, t.position, time(t.at), t.campaign_id, t.channel)
-            )
+            touch_id, lead_id, position, at, campaign_id, channel = touch_row(state.lead_id, t)
+            self.touches.append((touch_id, lead_id, position, time(at), campaign_id, channel))
         if len(self.leads) >= self.chunk:
             self.flush()
 
